@@ -1,0 +1,2 @@
+export { dispatchEvent } from "./dispatch.ts"
+export type { DispatchOptions, DispatchReport, HookOutcome } from "./dispatch.ts"

@@ -1,0 +1,91 @@
+import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { routesFromConfig, runActionChain } from "@dockstat/plugin-router"
+
+import type {
+  Action,
+  EventHandler,
+  HookName,
+  Logger,
+  PluginDefinition,
+  PluginInstance,
+  PluginRef,
+  RouteDescriptor,
+  RouteInput,
+  TableApi,
+} from "@dockstat/plugin-schema"
+
+export interface InlineInstanceOptions {
+  ref: PluginRef
+  definition: PluginDefinition
+  table: TableApi | null
+  logger: Logger
+  /** Undone last-in-first-out by dispose(). */
+  disposers?: (() => void | Promise<void>)[]
+}
+
+/**
+ * A plugin running in the host process: fastest, and trusted. The route table and the action map are
+ * fixed at load; a request costs one Map lookup before the chain runs.
+ */
+export function createInlineInstance(options: InlineInstanceOptions): PluginInstance {
+  const { ref, definition, table, logger } = options
+  const routes: readonly RouteDescriptor[] = Object.freeze(routesFromConfig(definition.config?.apiRoutes))
+  const byKey = new Map(routes.map((route) => [route.key, route]))
+  const actions: Record<string, Action> = definition.config?.actions ?? {}
+  const events = (definition.events ?? {}) as Partial<Record<HookName, EventHandler>>
+  const hooks = Object.freeze(Object.keys(events).filter((hook) => typeof events[hook as HookName] === "function") as HookName[])
+  const disposers = [...(options.disposers ?? [])]
+  let disposed = false
+
+  return Object.freeze({
+    id: ref.id,
+    name: ref.name,
+    version: ref.version,
+    runtime: "inline" as const,
+    routes,
+    hooks,
+    table,
+    logger,
+    loadedAt: new Date(),
+    runRoute(routeKey: string, input: RouteInput): Promise<unknown> {
+      const route = byKey.get(routeKey)
+      if (route === undefined) {
+        return Promise.reject(new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { pluginId: ref.id, plugin: ref.name }))
+      }
+      return runActionChain({
+        actions,
+        names: route.actions,
+        context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref },
+      })
+    },
+    async runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
+      const handler = events[hook]
+      if (typeof handler !== "function") return
+      try {
+        // The seed's hand-written loop passes its own logger and table; otherwise the plugin's are used.
+        await handler({ ...payload, logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table })
+      } catch (error) {
+        if (isPluginError(error) && error.hook !== undefined) throw error
+        throw new PluginError("HOOK_FAILED", `Hook "${hook}" of plugin "${ref.name}" failed: ${errorMessage(error)}`, {
+          pluginId: ref.id,
+          plugin: ref.name,
+          hook,
+          cause: error,
+        })
+      }
+    },
+    async dispose(): Promise<void> {
+      if (disposed) return
+      disposed = true
+      const errors: unknown[] = []
+      for (const dispose of disposers.reverse()) {
+        try {
+          await dispose()
+        } catch (error) {
+          errors.push(error)
+        }
+      }
+      if (errors.length > 0) throw new AggregateError(errors, `Unloading plugin "${ref.name}" failed: ${errors.map(errorMessage).join("; ")}`)
+    },
+  })
+}

@@ -1,0 +1,18 @@
+import { formatZodError, pluginModuleSchema } from "@dockstat/plugin-schema"
+
+import type { PluginDefinition } from "@dockstat/plugin-schema"
+
+/** The default export of a plugin module, checked; throws an Error whose message names each bad field. */
+export function validatePluginModule(namespace: Record<string, unknown>): PluginDefinition {
+  if (!("default" in namespace) || namespace.default === undefined) {
+    throw new Error("the module has no default export (write `export default { name, config, events }`)")
+  }
+  const definition = namespace.default
+  if (typeof definition !== "object" || definition === null || Array.isArray(definition)) {
+    throw new Error(`the default export must be an object, got ${Array.isArray(definition) ? "array" : typeof definition}`)
+  }
+  const result = pluginModuleSchema.safeParse(definition)
+  if (!result.success) throw new Error(formatZodError(result.error, "invalid plugin shape"))
+  // The original object, not zod's copy: actions keep their identity and `this`.
+  return definition as PluginDefinition
+}

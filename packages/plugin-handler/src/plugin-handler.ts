@@ -1,0 +1,341 @@
+import { PluginError, errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
+import { createHostTableApi, createPluginRegistry, dropPluginTables } from "@dockstat/plugin-store"
+import { importPluginModule, loadPlugin, validatePluginModule } from "@dockstat/plugin-loader"
+import { methodNotAllowed, readRouteInput, routeNotFound } from "@dockstat/plugin-router"
+import { dispatchEvent } from "@dockstat/plugin-events"
+import { resolveManifest } from "@dockstat/plugin-installer"
+
+import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, TableApi } from "@dockstat/plugin-schema"
+import type { DB, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
+import type { DispatchReport } from "@dockstat/plugin-events"
+import type { ResolveOptions } from "@dockstat/plugin-installer"
+import type { LevelWithSilent } from "pino"
+
+import { LoadedSet, createLoadedEntry } from "./loaded-set.ts"
+import { createBaseLogger, loggerName } from "./logger.ts"
+import type { PinoLogger } from "./logger.ts"
+import type { DeleteResult, InstallResult, LoadPluginsResult, SaveResult } from "./results.ts"
+
+export interface PluginHandlerOptions {
+  /** A pino logger to log through (the handler adds `name` bindings); by default one is made. */
+  logger?: PinoLogger
+  /** Level of the logger the handler makes: LOG_LEVEL, else "info". */
+  logLevel?: LevelWithSilent
+  /** Largest request body a plugin route accepts (default 1 MiB); larger ones get 413. */
+  maxBodyBytes?: number
+  /** Per-plugin timeout of `emit()` (default 5000 ms). */
+  hookTimeoutMs?: number
+  /** Limits for manifest installs (timeouts, sizes, redirects). */
+  install?: ResolveOptions
+}
+
+export interface LoadedPluginStatus {
+  id: number
+  name: string
+  version: string
+  runtime: PluginInstance["runtime"]
+  routes: string[]
+  hooks: string[]
+  table: string | null
+  loadedAt: string
+}
+
+export interface PluginStatus {
+  installed_plugins: { count: number; data: PluginMetadata[] }
+  repos: string[]
+  loaded_plugins: LoadedPluginStatus[]
+}
+
+/**
+ * The DockStat plugin handler: plugins stored as code in libSQL, loaded at run time, serving routes made
+ * of action chains and reacting to Docker and lifecycle events. A facade: storage, loading, routing,
+ * events and installs live in their own packages.
+ *
+ * @example
+ * const db = new DB("./app.db")
+ * const handler = new PluginHandler(db, ["API"])
+ * await handler.loadAllPlugins()
+ * const response = await handler.handleRoute(1, "/status", new Request("http://host/status"))
+ */
+export class PluginHandler {
+  readonly #db: DB
+  readonly #registry: PluginRegistry
+  readonly #hostTable: HostTableApi
+  readonly #loaded = new LoadedSet()
+  readonly #loading = new Map<number, Promise<PluginInstance>>()
+  readonly #parents: readonly string[]
+  readonly #baseLogger: PinoLogger
+  readonly #logger: PinoLogger
+  readonly #options: PluginHandlerOptions
+
+  constructor(db: DB, loggerParents: string[] = [], options: PluginHandlerOptions = {}) {
+    if (db === null || typeof db !== "object" || typeof (db as DB).query !== "function") {
+      throw new TypeError("PluginHandler needs a DB (new DB(path)) as its first argument")
+    }
+    this.#db = db
+    this.#registry = createPluginRegistry(db)
+    this.#hostTable = createHostTableApi(db)
+    this.#parents = Object.freeze([...loggerParents])
+    this.#options = options
+    this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
+    this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
+  }
+
+  // ---- plugin management ----------------------------------------------------------------------
+
+  /**
+   * Saves a new plugin, or with `update` replaces an installed one (found by `id`, else by name) keeping
+   * its id. A loaded plugin is reloaded with the new code; the old version serves until the new one is
+   * ready, and stays if the new one fails to load.
+   */
+  savePlugin(plugin: PluginInput, update = false): SaveResult {
+    const parsed = pluginInputSchema.safeParse(plugin)
+    if (!parsed.success) return { success: false, message: formatZodError(parsed.error, "Invalid plugin") }
+    const input = parsed.data
+    try {
+      if (!update) {
+        const existing = this.#registry.findByName(input.name)
+        if (existing) {
+          return { success: false, message: `A plugin named "${input.name}" is already installed (id ${existing.id}); save it with update = true to replace it` }
+        }
+        const id = this.#registry.insert(input)
+        this.#logger.info({ pluginId: id, plugin: input.name }, "plugin saved")
+        return { success: true, id, message: "Plugin saved successfully" }
+      }
+      const target = input.id !== undefined ? this.#registry.get(input.id) : this.#registry.findByName(input.name)
+      if (!target) return { success: false, message: `No installed plugin ${input.id !== undefined ? `with id ${input.id}` : `named "${input.name}"`} to update` }
+      const clash = this.#registry.findByName(input.name)
+      if (clash && clash.id !== target.id) return { success: false, message: `Another plugin (id ${clash.id}) is already named "${input.name}"` }
+      this.#registry.update(target.id, input)
+      if (this.#loaded.has(target.id)) void this.reloadPlugin(target.id).catch(() => {})
+      this.#logger.info({ pluginId: target.id, plugin: input.name }, "plugin updated")
+      return { success: true, id: target.id, message: "Plugin updated successfully" }
+    } catch (error) {
+      return { success: false, message: `Could not save plugin "${input.name}": ${errorMessage(error)}` }
+    }
+  }
+
+  /** Removes a plugin (unloading it first). Its table is kept unless `dropTable` is set. */
+  deletePlugin(id: number, options: { dropTable?: boolean } = {}): DeleteResult {
+    if (!Number.isSafeInteger(id)) return { success: false, message: `Plugin id must be an integer, got ${JSON.stringify(id)}` }
+    const row = this.#registry.get(id)
+    if (!row) return { success: false, message: `No plugin with id ${id}` }
+    try {
+      this.#db.transaction(() => {
+        if (options.dropTable) dropPluginTables(this.#db, row.name)
+        this.#registry.remove(id)
+      })
+    } catch (error) {
+      return { success: false, message: `Could not delete plugin ${id}: ${errorMessage(error)}` }
+    }
+    this.unloadPlugin(id)
+    this.#logger.info({ pluginId: id, plugin: row.name, droppedTable: Boolean(options.dropTable) }, "plugin deleted")
+    return { success: true, message: "Deleted Plugin" }
+  }
+
+  /** Every installed plugin's metadata, without its code. */
+  getAll(): PluginMetadata[] {
+    return this.#registry.list()
+  }
+
+  getStatus(): PluginStatus {
+    const data = this.getAll()
+    return {
+      installed_plugins: { count: data.length, data },
+      repos: this.#registry.repositories(),
+      loaded_plugins: [...this.#loaded.entries()].map(({ instance }) => ({
+        id: instance.id,
+        name: instance.name,
+        version: instance.version,
+        runtime: instance.runtime,
+        routes: instance.routes.map((route) => route.key),
+        hooks: [...instance.hooks],
+        table: instance.table?.name ?? null,
+        loadedAt: instance.loadedAt.toISOString(),
+      })),
+    }
+  }
+
+  // ---- loading --------------------------------------------------------------------------------
+
+  /** Loads every enabled plugin that is not loaded yet; failures are reported, not thrown. */
+  async loadAllPlugins(): Promise<LoadPluginsResult> {
+    const ids = this.#registry
+      .list()
+      .filter((plugin) => plugin.enabled && !this.#loaded.has(plugin.id))
+      .map((plugin) => plugin.id)
+    return this.loadPlugins(ids)
+  }
+
+  async loadPlugins(ids: number[]): Promise<LoadPluginsResult> {
+    const result: LoadPluginsResult = { successes: [], errors: [] }
+    if (!Array.isArray(ids)) {
+      return { successes: [], errors: [{ pluginId: Number.NaN, error: `loadPlugins expects an array of ids, got ${typeof ids}` }] }
+    }
+    const outcomes = await Promise.allSettled(ids.map((id) => this.loadPlugin(id)))
+    outcomes.forEach((outcome, index) => {
+      const id = ids[index] as number
+      if (outcome.status === "fulfilled") result.successes.push(id)
+      else result.errors.push({ pluginId: id, error: errorMessage(outcome.reason) })
+    })
+    return result
+  }
+
+  /** Loads one plugin (or returns it when loaded). Throws a PluginError that says why it could not. */
+  async loadPlugin(id: number): Promise<PluginInstance> {
+    const loaded = this.#loaded.get(id)
+    if (loaded) return loaded.instance
+    return this.#load(id, false)
+  }
+
+  /** Loads the stored code again and swaps it in; the running version serves until then, and stays on failure. */
+  async reloadPlugin(id: number): Promise<PluginInstance> {
+    return this.#load(id, true)
+  }
+
+  #load(id: number, replace: boolean): Promise<PluginInstance> {
+    const pending = this.#loading.get(id)
+    if (pending && !replace) return pending
+    const run = (pending ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.#loadNow(id))
+      .finally(() => {
+        if (this.#loading.get(id) === run) this.#loading.delete(id)
+      })
+    this.#loading.set(id, run)
+    return run
+  }
+
+  async #loadNow(id: number): Promise<PluginInstance> {
+    if (!Number.isSafeInteger(id)) throw new PluginError("PLUGIN_NOT_FOUND", `Plugin id must be an integer, got ${JSON.stringify(id)}`)
+    const row = this.#registry.get(id)
+    if (!row) throw new PluginError("PLUGIN_NOT_FOUND", `No plugin with id ${id}`, { pluginId: id })
+    const logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", row.name) }) as unknown as Logger
+    const started = performance.now()
+    try {
+      const { instance, table } = await loadPlugin(row, { db: this.#db, logger })
+      const previous = this.#loaded.swap(createLoadedEntry(instance))
+      if (previous) await this.#dispose(previous.instance)
+      this.#logger.info({ pluginId: id, plugin: row.name, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
+      return instance
+    } catch (error) {
+      this.#logger.warn({ pluginId: id, plugin: row.name, err: errorMessage(error) }, "plugin failed to load")
+      throw error
+    }
+  }
+
+  /** Unloads a plugin: it stops serving at once and everything its load set up is released. */
+  unloadPlugin(id: number): { success: boolean; message: string } {
+    const entry = this.#loaded.remove(id)
+    if (!entry) return { success: false, message: `Plugin ${id} is not loaded` }
+    void this.#dispose(entry.instance)
+    this.#logger.info({ pluginId: id, plugin: entry.instance.name }, "plugin unloaded")
+    return { success: true, message: `Unloaded plugin ${id}` }
+  }
+
+  unloadAllPlugins(): void {
+    for (const id of this.#loaded.ids()) this.unloadPlugin(id)
+  }
+
+  getLoadedPlugins(): number[] {
+    return this.#loaded.ids()
+  }
+
+  async #dispose(instance: PluginInstance): Promise<void> {
+    try {
+      await instance.dispose()
+    } catch (error) {
+      this.#logger.error({ pluginId: instance.id, plugin: instance.name, err: errorMessage(error) }, "plugin unload failed")
+    }
+  }
+
+  // ---- routes ---------------------------------------------------------------------------------
+
+  /**
+   * Runs the plugin route that `path` and the request's method match, and returns the last action's
+   * result. Throws PluginErrors carrying the HTTP status: 404 unknown plugin or path, 503 not loaded,
+   * 405 wrong method (with Allow), 400 malformed body, 413 body too large, 500 an action failed.
+   */
+  async handleRoute(id: number, path: string, request: Request): Promise<unknown> {
+    const entry = this.#loaded.get(id)
+    if (entry === undefined) {
+      if (Number.isSafeInteger(id) && this.#registry.get(id)) {
+        throw new PluginError("PLUGIN_NOT_LOADED", `Plugin ${id} is installed but not loaded; activate it first`, { pluginId: id })
+      }
+      throw new PluginError("PLUGIN_NOT_FOUND", `No plugin with id ${id}`, { pluginId: id })
+    }
+    const { instance, routeTable } = entry
+    const match = routeTable.match(request.method, path)
+    if (match.kind === "not-found") throw routeNotFound(instance, path, routeTable.paths)
+    if (match.kind === "method-not-allowed") throw methodNotAllowed(instance, request.method, path, match.allow)
+    const input = await readRouteInput(request, { path: path.split("?", 1)[0] as string, params: match.params, ...(this.#options.maxBodyBytes === undefined ? {} : { maxBodyBytes: this.#options.maxBodyBytes }) })
+    return instance.runRoute(match.route.key, input)
+  }
+
+  getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
+    return [...this.#loaded.entries()].map(({ instance, routeTable }) => ({ id: instance.id, plugin: instance.name, routes: [...routeTable.paths] }))
+  }
+
+  // ---- events ---------------------------------------------------------------------------------
+
+  /** The seed's shape: plugin id -> its hooks. Each function runs the hook in the plugin's runtime. */
+  getHookHandlers(): Map<number, Partial<EVENTS>> {
+    return new Map([...this.#loaded.entries()].map((entry) => [entry.instance.id, entry.hookHandlers]))
+  }
+
+  /** Calls `event` on every loaded plugin concurrently, each with a timeout; says what each one did. */
+  emit(event: HookName, payload: Record<string, unknown> = {}): Promise<DispatchReport> {
+    return dispatchEvent(this.#loaded.instances(), event, payload, this.#options.hookTimeoutMs === undefined ? {} : { timeoutMs: this.#options.hookTimeoutMs })
+  }
+
+  /** A loaded plugin's table API and logger (what its actions and hooks get). */
+  getServerHooks(id: number): { table: TableApi | null; logger: Logger } {
+    const entry = this.#loaded.get(id)
+    if (!entry) throw new PluginError("PLUGIN_NOT_LOADED", `Plugin ${id} is not loaded`, { pluginId: id })
+    return { table: entry.instance.table, logger: entry.instance.logger }
+  }
+
+  // ---- install --------------------------------------------------------------------------------
+
+  /**
+   * Installs a plugin from a JSON or YAML manifest at an http(s) URL or a local path. The code is checked
+   * (imports, shape) before anything is stored; any failure answers `{ success: false, message }` and
+   * stores nothing.
+   */
+  async installFromManifestLink(url: string, options: { update?: boolean } = {}): Promise<InstallResult> {
+    if (typeof url !== "string" || url.trim() === "") return { success: false, message: "installFromManifestLink needs a manifest URL or file path", kind: "validation" }
+    const resolved = await resolveManifest(url, this.#options.install)
+    if (!resolved.ok) return { success: false, message: resolved.message, kind: resolved.kind }
+    try {
+      validatePluginModule(await importPluginModule(resolved.input.plugin))
+    } catch (error) {
+      return { success: false, message: `Plugin "${resolved.input.name}" from ${url} is not a valid plugin: ${errorMessage(error)}`, kind: "validation" }
+    }
+    const saved = this.savePlugin(resolved.input, options.update ?? false)
+    if (!saved.success) return { success: false, message: saved.message, kind: "conflict" }
+    return { success: true, id: saved.id, message: `Installed ${resolved.input.name}@${resolved.input.version} from ${resolved.source}` }
+  }
+
+  /** `installFromManifestLink` for a manifest file on disk. */
+  installFromFile(path: string, options: { update?: boolean } = {}): Promise<InstallResult> {
+    return this.installFromManifestLink(path, options)
+  }
+
+  // ---- database -------------------------------------------------------------------------------
+
+  /** The `plugins` table (read-only; write through savePlugin), with `count()` and `getDb()`. */
+  getTable(): HostTableApi {
+    return this.#hostTable
+  }
+
+  getDb(): DB {
+    return this.#db
+  }
+
+  /** Unloads every plugin and waits until each one is released. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#loading.values()])
+    const entries = this.#loaded.ids().map((id) => this.#loaded.remove(id)).filter((entry) => entry !== undefined)
+    await Promise.all(entries.map((entry) => this.#dispose(entry.instance)))
+  }
+}

@@ -1,0 +1,166 @@
+import { z } from "zod"
+import { COLUMN_KINDS } from "./column.ts"
+import { isHookName } from "./event-catalog.ts"
+import { RESERVED_TABLE_NAMES } from "./host-tables.ts"
+import { HTTP_METHODS } from "./types.ts"
+
+/** SQL identifiers a plugin may use for its table and columns (always quoted when used). */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+
+const identifier = (what: string) =>
+  z.string().regex(IDENTIFIER, `${what} must start with a letter or _ and hold only letters, digits and _ (at most 63)`)
+
+const jsonValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+
+export const columnDescriptorSchema = z.strictObject({
+  kind: z.enum(COLUMN_KINDS),
+  notNull: z.boolean().optional(),
+  unique: z.boolean().optional(),
+  defaultNow: z.boolean().optional(),
+  default: jsonValue.optional(),
+})
+
+export const tableConfigSchema = z
+  .object({
+    name: identifier("table name"),
+    columns: z.record(identifier("column name"), columnDescriptorSchema),
+    jsonColumns: z.array(z.string()).optional(),
+  })
+  .superRefine((table, ctx) => {
+    const lower = table.name.toLowerCase()
+    if (RESERVED_TABLE_NAMES.has(lower) || lower.startsWith("sqlite_") || lower.startsWith("__drizzle")) {
+      ctx.addIssue({ code: "custom", path: ["name"], message: `"${table.name}" is reserved for the host` })
+    }
+    const names = Object.keys(table.columns)
+    if (names.length === 0) ctx.addIssue({ code: "custom", path: ["columns"], message: "a table needs at least one column" })
+    const ids = names.filter((name) => table.columns[name]?.kind === "id")
+    if (ids.length > 1) ctx.addIssue({ code: "custom", path: ["columns"], message: `only one id() column is allowed, got ${ids.join(", ")}` })
+    const seen = new Set<string>()
+    for (const name of names) {
+      if (seen.has(name.toLowerCase())) {
+        ctx.addIssue({ code: "custom", path: ["columns", name], message: `column "${name}" is declared twice (names are case-insensitive)` })
+      }
+      seen.add(name.toLowerCase())
+      const descriptor = table.columns[name]
+      if (descriptor?.defaultNow && descriptor.kind !== "date") {
+        ctx.addIssue({ code: "custom", path: ["columns", name, "defaultNow"], message: "defaultNow is for date() columns only" })
+      }
+    }
+    for (const [index, name] of (table.jsonColumns ?? []).entries()) {
+      if (!Object.hasOwn(table.columns, name)) {
+        ctx.addIssue({ code: "custom", path: ["jsonColumns", index], message: `"${name}" is not a declared column` })
+      }
+    }
+  })
+
+const methodSchema = z.preprocess(
+  (value) => (typeof value === "string" ? value.toUpperCase() : value),
+  z.enum(HTTP_METHODS),
+)
+
+export const routeConfigSchema = z.object({
+  method: z.union([methodSchema, z.array(methodSchema).min(1)]).optional(),
+  actions: z.array(z.string().min(1)).min(1, "a route needs at least one action"),
+})
+
+/** A route key: `/path`, `/items/:id`, or `METHOD /path`. */
+export const ROUTE_KEY = /^(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?(\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]*)$/i
+
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", `${what} must be a function`)
+
+/** The default export of a plugin module. Unknown top-level keys are allowed and ignored. */
+export const pluginModuleSchema = z
+  .looseObject({
+    id: z.unknown().optional(),
+    name: z.string().min(1).optional(),
+    version: z.string().min(1).optional(),
+    description: z.string().optional(),
+    config: z
+      .looseObject({
+        table: tableConfigSchema.optional(),
+        apiRoutes: z.record(z.string(), routeConfigSchema).optional(),
+        actions: z.record(z.string(), fn("an action")).optional(),
+      })
+      .optional(),
+    events: z.record(z.string(), fn("an event hook")).optional(),
+  })
+  .superRefine((plugin, ctx) => {
+    const actions = plugin.config?.actions ?? {}
+    for (const [key, route] of Object.entries(plugin.config?.apiRoutes ?? {})) {
+      if (!ROUTE_KEY.test(key)) {
+        ctx.addIssue({ code: "custom", path: ["config", "apiRoutes", key], message: `route "${key}" must be a path starting with "/" (optionally after a method)` })
+      }
+      for (const [index, action] of route.actions.entries()) {
+        if (!Object.hasOwn(actions, action)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["config", "apiRoutes", key, "actions", index],
+            message: `route "${key}" names action "${action}", which config.actions does not define`,
+          })
+        }
+      }
+    }
+    for (const hook of Object.keys(plugin.events ?? {})) {
+      if (!isHookName(hook)) {
+        ctx.addIssue({ code: "custom", path: ["events", hook], message: `"${hook}" is not a known event hook` })
+      }
+    }
+  })
+
+/** Plugin names: what the seed's examples use, safe in logs, URLs and table ownership. */
+export const PLUGIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
+
+const pluginMetadata = {
+  name: z.string().regex(PLUGIN_NAME, "name must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit"),
+  version: z.string().min(1, "version must not be empty").max(64),
+  description: z.string().max(10_000).optional(),
+  repoType: z.enum(["github", "gitlab", "local", "default"]),
+  repository: z.string().min(1, "repository must not be empty"),
+  manifest: z.string().min(1, "manifest must not be empty"),
+  author: z.looseObject({ name: z.string().optional(), email: z.string().optional(), url: z.string().optional() }),
+  tags: z.array(z.string()).optional(),
+}
+
+/** What `savePlugin` takes: the seed's `DBPluginSchema` (id optional; set by the handler). */
+export const pluginInputSchema = z.object({
+  id: z.number().int().positive().optional(),
+  ...pluginMetadata,
+  plugin: z.string().min(1, "plugin (the module's code) must not be empty"),
+})
+
+/** An SRI string for the plugin code: `sha256-<base64>`. */
+export const INTEGRITY = /^sha256-[A-Za-z0-9+/]{43}=$/
+
+/** A manifest: the plugin's metadata and its code, inline (`plugin`) or by URL (`pluginUrl`). */
+export const manifestSchema = z
+  .object({
+    ...pluginMetadata,
+    repository: pluginMetadata.repository.optional(),
+    manifest: pluginMetadata.manifest.optional(),
+    repoType: pluginMetadata.repoType.optional(),
+    author: pluginMetadata.author.optional(),
+    plugin: z.string().min(1, "plugin (the module's code) must not be empty").optional(),
+    pluginUrl: z.string().min(1).optional(),
+    integrity: z.string().regex(INTEGRITY, "integrity must be sha256-<base64 of the code's sha256>").optional(),
+  })
+  .superRefine((manifest, ctx) => {
+    if (manifest.plugin === undefined && manifest.pluginUrl === undefined) {
+      ctx.addIssue({ code: "custom", path: ["plugin"], message: "a manifest needs the code inline (plugin) or a pluginUrl" })
+    }
+    if (manifest.plugin !== undefined && manifest.pluginUrl !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["pluginUrl"], message: "give either plugin or pluginUrl, not both" })
+    }
+  })
+
+export type PluginInput = z.infer<typeof pluginInputSchema>
+export type Manifest = z.infer<typeof manifestSchema>
+export type ValidPluginModule = z.infer<typeof pluginModuleSchema>
+
+/** One line per issue, each naming the field: `author: expected object, received undefined`. */
+export function formatZodError(error: z.ZodError, subject?: string): string {
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".")
+    return path ? `${path}: ${issue.message}` : issue.message
+  })
+  return `${subject ? `${subject}: ` : ""}${lines.join("; ")}`
+}

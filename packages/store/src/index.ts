@@ -1,0 +1,18 @@
+export { DB, MIGRATIONS_FOLDER, cleanRow } from "./db.ts"
+export type { DBOptions, HostDrizzle, Query, SqliteConnection, Statement } from "./db.ts"
+export { createHostTableApi } from "./host-table-api.ts"
+export type { HostTableApi } from "./host-table-api.ts"
+export { codeDigest, createPluginRegistry } from "./plugin-registry.ts"
+export type { PluginMetadata, PluginRegistry } from "./plugin-registry.ts"
+export {
+  descriptorHash,
+  destructiveChanges,
+  drizzleKitLoadCount,
+  dropPluginTables,
+  ensurePluginTable,
+  pluginTableNames,
+  tableOwner,
+} from "./plugin-table.ts"
+export type { EnsureTableResult, TableAction } from "./plugin-table.ts"
+export { createTableApi } from "./table-api.ts"
+export type { TableApiOptions } from "./table-api.ts"

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest"
+import { column } from "@dockstat/plugin-schema"
+
+import { DB } from "./db.ts"
+import { dropPluginTables, ensurePluginTable, tableOwner } from "./plugin-table.ts"
+import { createTableApi } from "./table-api.ts"
+import { useTempDbPath } from "./test-helpers.ts"
+
+const tempDb = useTempDbPath()
+const v1 = { name: "notes", columns: { id: column.id(), text: column.text({ notNull: true }) } }
+const v2 = { name: "notes", columns: { ...v1.columns, pinned: column.boolean({ default: false }), tags: column.json() } }
+
+describe("plugin tables", () => {
+  it("creates the table from descriptors with drizzle-kit's SQL", async () => {
+    const db = new DB(":memory:")
+    const result = await ensurePluginTable(db, "notes-plugin", v1)
+    expect(result.action).toBe("created")
+    expect(result.statements.join("\n")).toMatch(/CREATE TABLE `notes`/)
+    expect(tableOwner(db, "notes")).toBe("notes-plugin")
+  })
+
+  it("does nothing on a re-open with unchanged descriptors, and keeps the rows", async () => {
+    const path = tempDb()
+    const first = new DB(path)
+    await ensurePluginTable(first, "notes-plugin", v1)
+    createTableApi(first.client, "notes", v1.columns).insert([{ text: "a" }, { text: "b" }])
+    first.close()
+    const second = new DB(path)
+    const result = await ensurePluginTable(second, "notes-plugin", v1)
+    expect(result).toEqual({ tableName: "notes", action: "unchanged", statements: [] })
+    expect(createTableApi(second.client, "notes", v1.columns).count()).toBe(2)
+    second.close()
+  })
+
+  it("adds columns with ALTER TABLE and keeps every row, new columns at their defaults", async () => {
+    const db = new DB(":memory:")
+    await ensurePluginTable(db, "notes-plugin", v1)
+    createTableApi(db.client, "notes", v1.columns).insert([{ text: "a" }, { text: "b" }])
+    const result = await ensurePluginTable(db, "notes-plugin", v2)
+    expect(result.action).toBe("migrated")
+    expect(result.statements.every((statement) => statement.startsWith("ALTER TABLE"))).toBe(true)
+    const rows = createTableApi(db.client, "notes", v2.columns).select(["text", "pinned", "tags"]).all()
+    expect(rows).toEqual([
+      { text: "a", pinned: false, tags: null },
+      { text: "b", pinned: false, tags: null },
+    ])
+  })
+
+  it("refuses changes that lose data and names the columns", async () => {
+    const db = new DB(":memory:")
+    await ensurePluginTable(db, "notes-plugin", v2)
+    const dropped = { name: "notes", columns: { id: column.id(), text: column.integer() } }
+    await expect(ensurePluginTable(db, "notes-plugin", dropped)).rejects.toThrow(
+      /changes column "text" from text to integer; drops column "pinned"; drops column "tags"/,
+    )
+  })
+
+  it("never gives a plugin another plugin's table", async () => {
+    const db = new DB(":memory:")
+    await ensurePluginTable(db, "owner", v1)
+    await expect(ensurePluginTable(db, "intruder", v1)).rejects.toThrow(/Table "notes" belongs to plugin "owner"/)
+  })
+
+  it("refuses host tables and tables it did not create", async () => {
+    const db = new DB(":memory:")
+    await expect(ensurePluginTable(db, "p", { name: "plugins", columns: { id: column.id() } })).rejects.toThrow(/"plugins" is reserved for the host/)
+    db.client.exec("CREATE TABLE stranger (x TEXT)")
+    await expect(ensurePluginTable(db, "p", { name: "stranger", columns: { id: column.id() } })).rejects.toThrow(
+      /already exists and is not a plugin table/,
+    )
+  })
+
+  it("validates descriptors with a message naming the field", async () => {
+    const db = new DB(":memory:")
+    await expect(ensurePluginTable(db, "p", { name: "bad name", columns: { id: column.id() } })).rejects.toThrow(/name: table name must start/)
+    await expect(ensurePluginTable(db, "p", { name: "t", columns: { a: { kind: "uuid" } as never } })).rejects.toThrow(/columns\.a\.kind/)
+    expect(db.tableExists("t")).toBe(false)
+  })
+
+  it("drops a plugin's tables on request", async () => {
+    const db = new DB(":memory:")
+    await ensurePluginTable(db, "notes-plugin", v1)
+    expect(dropPluginTables(db, "notes-plugin")).toEqual(["notes"])
+    expect(db.tableExists("notes")).toBe(false)
+    expect(tableOwner(db, "notes")).toBeUndefined()
+  })
+})
