@@ -31,6 +31,18 @@ export class ImportNotAllowedError extends Error {
 }
 
 const USES_COLUMN = /\bcolumn\s*\.\s*[A-Za-z]/
+const DECLARES_COLUMN = /(?:^|[^.\w$])(?:const|let|var|function|class)\s+column\b/
+
+/** The lexer's parse error as a message a plugin author can act on: line, column and the line itself. */
+function syntaxError(code: string, error: unknown): Error {
+  const index = typeof (error as { idx?: unknown }).idx === "number" ? (error as { idx: number }).idx : -1
+  if (index < 0) return new SyntaxError(`syntax error: ${(error as Error).message}`)
+  const before = code.slice(0, index)
+  const line = before.split("\n").length
+  const column = index - before.lastIndexOf("\n")
+  const text = code.split("\n")[line - 1]?.trim().slice(0, 120) ?? ""
+  return new SyntaxError(`syntax error at line ${line}, column ${column}: ${text}`)
+}
 
 /**
  * Rewrites a plugin module's imports: SDK specifiers to the SDK's file URL, built-ins kept, anything else
@@ -38,7 +50,12 @@ const USES_COLUMN = /\bcolumn\s*\.\s*[A-Za-z]/
  */
 export async function prepareModuleSource(code: string, options: { injectColumn?: boolean } = {}): Promise<PreparedSource> {
   await lexerReady
-  const [imports] = parse(code)
+  let imports
+  try {
+    ;[imports] = parse(code)
+  } catch (error) {
+    throw syntaxError(code, error)
+  }
   let source = ""
   let last = 0
   let importsColumn = false
@@ -60,7 +77,7 @@ export async function prepareModuleSource(code: string, options: { injectColumn?
     last = entry.end
   }
   source += code.slice(last)
-  const injectColumn = options.injectColumn !== false && !importsColumn && USES_COLUMN.test(code)
+  const injectColumn = options.injectColumn !== false && !importsColumn && USES_COLUMN.test(code) && !DECLARES_COLUMN.test(code)
   if (injectColumn) source = `import { column } from ${JSON.stringify(SDK_URL)};${source}`
   return { source, injectedColumn: injectColumn }
 }

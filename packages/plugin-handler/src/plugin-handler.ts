@@ -183,6 +183,9 @@ export class PluginHandler {
 
   /** Loads one plugin (or returns it when loaded). Throws a PluginError that says why it could not. */
   async loadPlugin(id: number): Promise<PluginInstance> {
+    // A load or an update's swap in flight: its result is the plugin as it will be.
+    const pending = this.#loading.get(id)
+    if (pending) return pending
     const loaded = this.#loaded.get(id)
     if (loaded) return loaded.instance
     return this.#load(id, false)

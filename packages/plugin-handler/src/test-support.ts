@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterEach } from "vitest"
+
+import type { AddressInfo } from "node:net"
+
+/** A fresh temp dir per test, removed afterwards. */
+export function useTempDir(): () => string {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), "dockstat-handler-"))
+    dirs.push(dir)
+    return dir
+  }
+}
+
+/** The seed's `savePlugin` input around some plugin code. */
+export function pluginInput(name: string, code: string, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    version: "1.0.0",
+    repository: "https://github.com/user/plugin",
+    manifest: "https://github.com/user/plugin/manifest.json",
+    author: { name: "Developer", email: "dev@example.com" },
+    tags: ["monitoring", "alerts"],
+    repoType: "github" as const,
+    plugin: code,
+    ...extra,
+  }
+}
+
+/** A loopback HTTP server answering each path from a table of files; closed after the test. */
+export async function serveFiles(files: Record<string, { body: string; type?: string }>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    const file = files[new URL(request.url ?? "/", "http://x").pathname]
+    if (!file) {
+      response.writeHead(404).end("not found")
+      return
+    }
+    response.writeHead(200, { "content-type": file.type ?? "application/json" }).end(file.body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}

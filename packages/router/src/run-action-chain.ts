@@ -1,0 +1,98 @@
+import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import type { Action, ActionContext, PluginErrorDetails, PluginRef } from "@dockstat/plugin-schema"
+
+/** What `runActionChain` needs: the plugin's actions, the route's action names, and the request context. */
+export interface RunActionChainOptions {
+  actions: Record<string, Action>
+  names: readonly string[]
+  context: Omit<ActionContext, "previousAction">
+  /** Called with the index of each action before it runs (the worker runtime reports it on a timeout). */
+  onAction?: (index: number) => void
+}
+
+/**
+ * Runs a route's actions in order. Each one is awaited before the next starts, so `previousAction` is
+ * always a value, never a Promise; the first gets `undefined`. Returns the last action's result.
+ * Both runtimes (inline and worker) run chains through this one function.
+ *
+ * @throws PluginError `ACTION_FAILED` naming the plugin and action when an action is missing, throws
+ *   or rejects (the original error is the cause). A PluginError thrown by an action (e.g. from the
+ *   table API) keeps its code and gets the plugin and action filled in.
+ *
+ * @example
+ * const result = await runActionChain({ actions: plugin.config.actions, names: route.actions, context })
+ */
+export async function runActionChain(options: RunActionChainOptions): Promise<unknown> {
+  const { actions, names, context, onAction } = options
+  let previous: unknown
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string
+    onAction?.(index)
+    // hasOwn: a name such as "toString" must not reach Object.prototype.
+    const action = Object.hasOwn(actions, name) ? actions[name] : undefined
+    if (typeof action !== "function") {
+      throw new PluginError("ACTION_FAILED", `Action "${name}" of plugin "${context.plugin.name}" is not defined`, {
+        pluginId: context.plugin.id,
+        plugin: context.plugin.name,
+        action: name,
+      })
+    }
+    // One fresh context per action, always with the same shape, so the call site stays monomorphic
+    // and an action that mutates its context cannot change what the next one sees.
+    const actionContext: ActionContext = {
+      logger: context.logger,
+      table: context.table,
+      body: context.body,
+      previousAction: previous,
+      params: context.params,
+      query: context.query,
+      headers: context.headers,
+      method: context.method,
+      path: context.path,
+      plugin: context.plugin,
+    }
+    try {
+      const result = action(actionContext)
+      // Sync actions skip the extra microtask of an await; thenables (any Promise flavour) are awaited.
+      previous = isThenable(result) ? await result : result
+    } catch (error) {
+      throw actionError(error, name, context.plugin)
+    }
+  }
+  return previous
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  )
+}
+
+function actionError(error: unknown, action: string, plugin: PluginRef): PluginError {
+  if (!isPluginError(error)) {
+    return new PluginError("ACTION_FAILED", `Action "${action}" of plugin "${plugin.name}" failed: ${errorMessage(error)}`, {
+      pluginId: plugin.id,
+      plugin: plugin.name,
+      action,
+      cause: error,
+    })
+  }
+  if (error.pluginId !== undefined && error.plugin !== undefined && error.action !== undefined) return error
+  // PluginError's fields are read-only (it may be shared); a new one keeps code, message and extras,
+  // and the original stays reachable as the cause.
+  const details: PluginErrorDetails = {
+    pluginId: error.pluginId ?? plugin.id,
+    plugin: error.plugin ?? plugin.name,
+    action: error.action ?? action,
+    cause: error,
+  }
+  if (error.hook !== undefined) details.hook = error.hook
+  if (error.headers !== undefined) details.headers = error.headers
+  if (error.data !== undefined) details.data = error.data
+  // The message names the action too, so a log line or a response body alone says where it failed.
+  // A 4xx the action chose is its answer to the client and stays as it is.
+  const message = error.action === undefined && error.status >= 500 ? `Action "${action}" of plugin "${plugin.name}" failed: ${error.message}` : error.message
+  return new PluginError(error.code, message, details)
+}
