@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
 import { importPluginModule } from "./import-module.ts"
-import { ImportNotAllowedError, SDK_URL, prepareModuleSource } from "./module-source.ts"
+import { ImportNotAllowedError, defaultSdkUrl, prepareModuleSource } from "./module-source.ts"
+
+const SDK_URL = defaultSdkUrl()
 
 describe("prepareModuleSource", () => {
   it("points the SDK specifiers at the SDK and keeps built-ins", async () => {
@@ -63,7 +65,7 @@ describe("importPluginModule", () => {
     const file = fileURLToPath((namespace.default as { url: string }).url)
     const dir = dirname(file)
     expect(statSync(dir).mode & 0o777).toBe(0o700)
-    expect(file).toMatch(/[0-9a-f]{64}-\d+-\d+\.mjs$/)
+    expect(file).toMatch(/[0-9a-f]{64}-\d+-\d+-\d+\.mjs$/)
     expect(readdirSync(dir)).not.toContain(file.split("/").at(-1))
   })
 

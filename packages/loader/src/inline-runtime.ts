@@ -36,6 +36,7 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
   const hooks = Object.freeze(Object.keys(events).filter((hook) => typeof events[hook as HookName] === "function") as HookName[])
   const disposers = [...(options.disposers ?? [])]
   let disposed = false
+  const unloaded = () => new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" is unloaded`, { pluginId: ref.id, plugin: ref.name })
 
   return Object.freeze({
     id: ref.id,
@@ -48,6 +49,7 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
     logger,
     loadedAt: new Date(),
     runRoute(routeKey: string, input: RouteInput): Promise<unknown> {
+      if (disposed) return Promise.reject(unloaded())
       const route = byKey.get(routeKey)
       if (route === undefined) {
         return Promise.reject(new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { pluginId: ref.id, plugin: ref.name }))
@@ -59,6 +61,7 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       })
     },
     async runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
+      if (disposed) throw unloaded()
       const handler = events[hook]
       if (typeof handler !== "function") return
       try {

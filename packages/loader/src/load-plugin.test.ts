@@ -31,7 +31,7 @@ export default {
 describe("loadPlugin", () => {
   it("turns stored code into a running instance with its table, routes and hooks", async () => {
     const db = new DB(":memory:")
-    const { instance, table } = await loadPlugin(store(db, withTable), { db, logger: silent })
+    const { instance, table } = await loadPlugin(store(db, withTable), { db, logger: silent, runtime: "inline" })
     expect(table?.action).toBe("created")
     expect(instance.routes.map((route) => route.key)).toEqual(["/notes", "GET /notes"])
     expect(instance.hooks).toEqual(["onContainerStart"])
@@ -49,7 +49,7 @@ describe("loadPlugin", () => {
     const row = store(db, withTable)
     db.query("UPDATE plugins SET plugin = ? WHERE id = ?").run(`${row.plugin}\n// tampered`, row.id)
     const tampered = createPluginRegistry(db).get(row.id) as PluginRow
-    await expect(loadPlugin(tampered, { db, logger: silent })).rejects.toThrow(/does not match the digest stored at install/)
+    await expect(loadPlugin(tampered, { db, logger: silent, runtime: "inline" })).rejects.toThrow(/does not match the digest stored at install/)
     expect(db.tableExists("notes")).toBe(false)
   })
 
@@ -63,7 +63,7 @@ describe("loadPlugin", () => {
     ["a throw at import", 'throw new Error("broken at import")', /broken at import/],
   ])("gives a LOAD_FAILED error that says what is wrong: %s", async (_, code, expected) => {
     const db = new DB(":memory:")
-    const error = await loadPlugin(store(db, code), { db, logger: silent }).catch((caught: unknown) => caught)
+    const error = await loadPlugin(store(db, code), { db, logger: silent, runtime: "inline" }).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(PluginError)
     expect((error as PluginError).code).toBe("LOAD_FAILED")
     expect((error as Error).message).toMatch(expected)
@@ -71,18 +71,23 @@ describe("loadPlugin", () => {
 
   it("loads a plugin without config (the seed's reference host fails on it)", async () => {
     const db = new DB(":memory:")
-    const { instance } = await loadPlugin(store(db, 'export default { name: "bare" }'), { db, logger: silent })
+    const { instance } = await loadPlugin(store(db, 'export default { name: "bare" }'), { db, logger: silent, runtime: "inline" })
     expect(instance.routes).toEqual([])
     expect(instance.table).toBeNull()
   })
 
   it("refuses a table that belongs to another plugin", async () => {
     const db = new DB(":memory:")
-    await loadPlugin(store(db, withTable, "first"), { db, logger: silent })
-    await expect(loadPlugin(store(db, withTable, "second"), { db, logger: silent })).rejects.toThrow(/Table "notes" belongs to plugin "first"/)
+    await loadPlugin(store(db, withTable, "first"), { db, logger: silent, runtime: "inline" })
+    await expect(loadPlugin(store(db, withTable, "second"), { db, logger: silent, runtime: "inline" })).rejects.toThrow(/Table "notes" belongs to plugin "first"/)
   })
 
-  it("gives the seed's column descriptors to the table", async () => {
+  it("refuses the worker runtime on a :memory: DB with a message saying why, unless inline fallback is allowed", async () => {
+    const db = new DB(":memory:")
+    const row = store(db, withTable)
+    await expect(loadPlugin(row, { db, logger: silent, runtime: "worker" })).rejects.toThrow(/":memory:" cannot be opened from a worker thread/)
+    const { instance } = await loadPlugin(row, { db, logger: silent, runtime: "worker", allowInlineFallback: true })
+    expect(instance.runtime).toBe("inline")
     expect(column.json()).toEqual({ kind: "json" })
   })
 })

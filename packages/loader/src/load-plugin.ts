@@ -1,18 +1,28 @@
 import { errorMessage } from "@dockstat/plugin-schema"
 import { codeDigest, createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
 
-import type { Logger, PluginInstance, PluginRow, TableApi } from "@dockstat/plugin-schema"
+import type { Logger, PluginInstance, PluginRow, RuntimeKind, TableApi, TableConfig } from "@dockstat/plugin-schema"
 import type { DB, EnsureTableResult } from "@dockstat/plugin-store"
 
 import { loadFailed } from "./errors.ts"
 import { importPluginModule } from "./import-module.ts"
 import { createInlineInstance } from "./inline-runtime.ts"
 import { validatePluginModule } from "./validate-module.ts"
+import { createWorkerInstance } from "./worker-runtime.ts"
+import type { WorkerLimits } from "./worker-runtime.ts"
 
 export interface LoadPluginOptions {
   db: DB
   /** The plugin's logger (`<parents> > PluginHandler > <name>`). */
   logger: Logger
+  /** Where the plugin runs (default "worker"). */
+  runtime?: RuntimeKind
+  /** With the worker runtime on a `:memory:` DB (which a worker cannot open), run inline instead of failing. */
+  allowInlineFallback?: boolean
+  /** Limits of the worker runtime. */
+  worker?: WorkerLimits
+  /** pino level number of the plugin logger (the worker drops calls below it). */
+  logLevel?: number
 }
 
 export interface LoadedPlugin {
@@ -30,6 +40,16 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
   if (codeDigest(row.plugin) !== row.digest) {
     throw loadFailed(context, "its code in the database does not match the digest stored at install (changed behind the handler's back); refusing to run it")
   }
+  let runtime = options.runtime ?? "worker"
+  if (runtime === "worker" && options.db.inMemory) {
+    if (!options.allowInlineFallback) {
+      throw loadFailed(context, 'the worker runtime needs a database file, and ":memory:" cannot be opened from a worker thread; use a file (new DB("./app.db")), choose the inline runtime, or allow the inline fallback')
+    }
+    options.logger.warn("the database is in memory: running the plugin inline instead of in a worker")
+    runtime = "inline"
+  }
+  if (runtime === "worker") return loadInWorker(row, options, context)
+
   let namespace: Record<string, unknown>
   try {
     namespace = await importPluginModule(row.plugin)
@@ -60,6 +80,28 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
     definition,
     table,
     logger: options.logger,
+  })
+  return { instance, table: tableResult }
+}
+
+async function loadInWorker(row: PluginRow, options: LoadPluginOptions, context: { pluginId: number; plugin: string }): Promise<LoadedPlugin> {
+  let tableResult: EnsureTableResult | null = null
+  const prepareTable = async (config: TableConfig): Promise<TableApi> => {
+    try {
+      tableResult = await ensurePluginTable(options.db, row.name, config)
+    } catch (error) {
+      throw loadFailed(context, errorMessage(error), error)
+    }
+    return createTableApi(options.db.client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
+  }
+  const instance = await createWorkerInstance({
+    ...options.worker,
+    ref: { id: row.id, name: row.name, version: row.version },
+    code: row.plugin,
+    dbPath: options.db.path,
+    logger: options.logger,
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    prepareTable,
   })
   return { instance, table: tableResult }
 }

@@ -6,9 +6,16 @@ import { init, parse } from "es-module-lexer"
 /** The specifiers plugin code may use for the SDK: ours, and the seed's `@dockstat/sqlite-wrapper`. */
 export const SDK_SPECIFIERS: ReadonlySet<string> = new Set(["@dockstat/plugin-handler", "@dockstat/sqlite-wrapper", "@dockstat/plugin-schema"])
 
-const require = createRequire(import.meta.url)
-/** Plugin modules live in a temp dir with no node_modules: SDK imports are pointed at the SDK's file. */
-export const SDK_URL = pathToFileURL(require.resolve("@dockstat/plugin-schema")).href
+let sdkUrl: string | undefined
+
+/**
+ * Plugin modules live in a temp dir with no node_modules: SDK imports are pointed at the SDK's file
+ * (the schema package's entry; a worker thread passes its bundled copy instead).
+ */
+export function defaultSdkUrl(): string {
+  sdkUrl ??= pathToFileURL(createRequire(import.meta.url).resolve("@dockstat/plugin-schema")).href
+  return sdkUrl
+}
 
 const lexerReady = init()
 
@@ -48,8 +55,9 @@ function syntaxError(code: string, error: unknown): Error {
  * Rewrites a plugin module's imports: SDK specifiers to the SDK's file URL, built-ins kept, anything else
  * refused by name. Uses a real ES module lexer, so strings and comments that look like imports are left alone.
  */
-export async function prepareModuleSource(code: string, options: { injectColumn?: boolean } = {}): Promise<PreparedSource> {
+export async function prepareModuleSource(code: string, options: { injectColumn?: boolean; sdkUrl?: string } = {}): Promise<PreparedSource> {
   await lexerReady
+  const SDK_URL = options.sdkUrl ?? defaultSdkUrl()
   let imports
   try {
     ;[imports] = parse(code)

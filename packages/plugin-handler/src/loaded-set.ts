@@ -25,6 +25,8 @@ export function createLoadedEntry(instance: PluginInstance): LoadedEntry {
  */
 export class LoadedSet {
   #entries: ReadonlyMap<number, LoadedEntry> = new Map()
+  /** The entries by id, for listings; built on the first read after a change. */
+  #sorted: LoadedEntry[] | undefined
 
   get(id: number): LoadedEntry | undefined {
     return this.#entries.get(id)
@@ -34,16 +36,18 @@ export class LoadedSet {
     return this.#entries.has(id)
   }
 
+  /** Loaded ids in ascending order (plugins load concurrently; listings should not depend on who finished first). */
   ids(): number[] {
-    return [...this.#entries.keys()]
+    return this.entries().map((entry) => entry.instance.id)
   }
 
-  entries(): Iterable<LoadedEntry> {
-    return this.#entries.values()
+  entries(): readonly LoadedEntry[] {
+    this.#sorted ??= [...this.#entries.values()].sort((a, b) => a.instance.id - b.instance.id)
+    return this.#sorted
   }
 
   instances(): PluginInstance[] {
-    return [...this.#entries.values()].map((entry) => entry.instance)
+    return this.entries().map((entry) => entry.instance)
   }
 
   /** Puts `entry` in, returning what it replaced. */
@@ -52,6 +56,7 @@ export class LoadedSet {
     const previous = next.get(entry.instance.id)
     next.set(entry.instance.id, entry)
     this.#entries = next
+    this.#sorted = undefined
     return previous
   }
 
@@ -61,6 +66,7 @@ export class LoadedSet {
     const next = new Map(this.#entries)
     next.delete(id)
     this.#entries = next
+    this.#sorted = undefined
     return previous
   }
 }

@@ -5,7 +5,8 @@ import { methodNotAllowed, readRouteInput, routeNotFound } from "@dockstat/plugi
 import { dispatchEvent } from "@dockstat/plugin-events"
 import { resolveManifest } from "@dockstat/plugin-installer"
 
-import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, TableApi } from "@dockstat/plugin-schema"
+import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
+import type { WorkerLimits, WorkerPluginInstance } from "@dockstat/plugin-loader"
 import type { DB, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { DispatchReport } from "@dockstat/plugin-events"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
@@ -27,6 +28,17 @@ export interface PluginHandlerOptions {
   hookTimeoutMs?: number
   /** Limits for manifest installs (timeouts, sizes, redirects). */
   install?: ResolveOptions
+  /**
+   * Where plugins run: "worker" (default: each in its own thread, contained and really unloaded) or
+   * "inline" (in the host process: fastest, for trusted plugins).
+   */
+  runtime?: RuntimeKind
+  /** Per-plugin override of `runtime`, by plugin name. */
+  pluginRuntimes?: Record<string, RuntimeKind>
+  /** With a `:memory:` DB (no file a worker could open), run worker plugins inline instead of failing. */
+  allowInlineFallback?: boolean
+  /** Limits of the worker runtime: per-call timeout, heap cap, crashes before a plugin is marked failed. */
+  worker?: WorkerLimits
 }
 
 export interface LoadedPluginStatus {
@@ -38,6 +50,10 @@ export interface LoadedPluginStatus {
   hooks: string[]
   table: string | null
   loadedAt: string
+  /** Worker runtime: running, restarting (after a crash, on the next call) or failed (crashed too often). */
+  state?: string
+  restarts?: number
+  lastError?: string | null
 }
 
 export interface PluginStatus {
@@ -143,16 +159,25 @@ export class PluginHandler {
     return {
       installed_plugins: { count: data.length, data },
       repos: this.#registry.repositories(),
-      loaded_plugins: [...this.#loaded.entries()].map(({ instance }) => ({
-        id: instance.id,
-        name: instance.name,
-        version: instance.version,
-        runtime: instance.runtime,
-        routes: instance.routes.map((route) => route.key),
-        hooks: [...instance.hooks],
-        table: instance.table?.name ?? null,
-        loadedAt: instance.loadedAt.toISOString(),
-      })),
+      loaded_plugins: [...this.#loaded.entries()].map(({ instance }) => {
+        const status: LoadedPluginStatus = {
+          id: instance.id,
+          name: instance.name,
+          version: instance.version,
+          runtime: instance.runtime,
+          routes: instance.routes.map((route) => route.key),
+          hooks: [...instance.hooks],
+          table: instance.table?.name ?? null,
+          loadedAt: instance.loadedAt.toISOString(),
+        }
+        if (instance.runtime === "worker") {
+          const worker = instance as WorkerPluginInstance
+          status.state = worker.state
+          status.restarts = worker.restarts
+          status.lastError = worker.lastError
+        }
+        return status
+      }),
     }
   }
 
@@ -181,14 +206,17 @@ export class PluginHandler {
     return result
   }
 
-  /** Loads one plugin (or returns it when loaded). Throws a PluginError that says why it could not. */
-  async loadPlugin(id: number): Promise<PluginInstance> {
+  /**
+   * Loads one plugin (or returns it when loaded). Throws a PluginError that says why it could not.
+   * `runtime` overrides the handler's choice for this load.
+   */
+  async loadPlugin(id: number, options: { runtime?: RuntimeKind } = {}): Promise<PluginInstance> {
     // A load or an update's swap in flight: its result is the plugin as it will be.
     const pending = this.#loading.get(id)
     if (pending) return pending
     const loaded = this.#loaded.get(id)
     if (loaded) return loaded.instance
-    return this.#load(id, false)
+    return this.#load(id, false, options.runtime)
   }
 
   /** Loads the stored code again and swaps it in; the running version serves until then, and stays on failure. */
@@ -196,12 +224,12 @@ export class PluginHandler {
     return this.#load(id, true)
   }
 
-  #load(id: number, replace: boolean): Promise<PluginInstance> {
+  #load(id: number, replace: boolean, runtime?: RuntimeKind): Promise<PluginInstance> {
     const pending = this.#loading.get(id)
     if (pending && !replace) return pending
     const run = (pending ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.#loadNow(id))
+      .then(() => this.#loadNow(id, runtime))
       .finally(() => {
         if (this.#loading.get(id) === run) this.#loading.delete(id)
       })
@@ -209,17 +237,26 @@ export class PluginHandler {
     return run
   }
 
-  async #loadNow(id: number): Promise<PluginInstance> {
+  async #loadNow(id: number, runtimeOverride?: RuntimeKind): Promise<PluginInstance> {
     if (!Number.isSafeInteger(id)) throw new PluginError("PLUGIN_NOT_FOUND", `Plugin id must be an integer, got ${JSON.stringify(id)}`)
     const row = this.#registry.get(id)
     if (!row) throw new PluginError("PLUGIN_NOT_FOUND", `No plugin with id ${id}`, { pluginId: id })
-    const logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", row.name) }) as unknown as Logger
+    const pino = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", row.name) })
+    const logger = pino as unknown as Logger
+    const runtime = runtimeOverride ?? this.#options.pluginRuntimes?.[row.name] ?? this.#options.runtime ?? "worker"
     const started = performance.now()
     try {
-      const { instance, table } = await loadPlugin(row, { db: this.#db, logger })
+      const { instance, table } = await loadPlugin(row, {
+        db: this.#db,
+        logger,
+        runtime,
+        logLevel: pino.levelVal,
+        ...(this.#options.allowInlineFallback === undefined ? {} : { allowInlineFallback: this.#options.allowInlineFallback }),
+        ...(this.#options.worker === undefined ? {} : { worker: this.#options.worker }),
+      })
       const previous = this.#loaded.swap(createLoadedEntry(instance))
       if (previous) await this.#dispose(previous.instance)
-      this.#logger.info({ pluginId: id, plugin: row.name, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
+      this.#logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
       return instance
     } catch (error) {
       this.#logger.warn({ pluginId: id, plugin: row.name, err: errorMessage(error) }, "plugin failed to load")

@@ -1,0 +1,93 @@
+import { Hono } from "hono"
+import { PluginError, createFetchHandler, isPluginError } from "@dockstat/plugin-handler"
+
+import type PluginHandler from "@dockstat/plugin-handler"
+import type { ContentfulStatusCode } from "hono/utils/http-status"
+import type { Logger } from "pino"
+
+import { createErrorHandler, notFoundHandler } from "./error-handler.ts"
+import { installStatus } from "./install-status.ts"
+import { readInstallRequest } from "./install-request.ts"
+import { parsePluginId } from "./plugin-id.ts"
+
+export interface AppOptions {
+  /** Where unexpected errors are logged (with their stack, which the response never carries). */
+  logger?: Logger
+}
+
+const API = "/api/v2/plugins"
+
+/**
+ * The demo's HTTP API around one PluginHandler: plugin management under `/api/v2/plugins` (the seed's
+ * "With Elysia API" example) and the seed's "Basic Plugin System Setup" endpoints under `/plugins`.
+ * Plugin routes are served by the facade's fetch handler, so status codes, `Allow` headers and error
+ * bodies are the same on both mounts.
+ *
+ * @example
+ * const app = createApp(handler)
+ * serve({ fetch: app.fetch, port: 3000 })
+ * // POST /api/v2/plugins/install {"url":"https://example.com/manifest.json"} -> 201 { success, id, message }
+ * // POST /api/v2/plugins/1/activate, then GET /api/v2/plugins/1/routes/status
+ */
+export function createApp(handler: PluginHandler, options: AppOptions = {}): Hono {
+  const app = new Hono()
+  const apiRoutes = createFetchHandler(handler, { basePath: API })
+  const seedRoutes = createFetchHandler(handler, { basePath: "/plugins" })
+
+  /** The plugin's metadata, or a 404 for an id that names no installed plugin. */
+  const installed = (raw: string | undefined) => {
+    const id = parsePluginId(raw)
+    const plugin = handler.getAll().find((candidate) => candidate.id === id)
+    if (!plugin) throw new PluginError("PLUGIN_NOT_FOUND", `No plugin with id ${id}`, { pluginId: id })
+    return plugin
+  }
+
+  app.get("/health", (c) => c.json({ ok: true }))
+
+  app.get(API, (c) => c.json(handler.getStatus()))
+
+  app.post(`${API}/install`, async (c) => {
+    const request = await readInstallRequest(c.req.raw)
+    if (!request.ok) return c.json({ success: false, message: request.message, kind: "validation" }, 400)
+    const result = await handler.installFromManifestLink(request.url, { update: request.update })
+    return c.json(result, installStatus(result))
+  })
+
+  app.get(`${API}/:id`, (c) => c.json(installed(c.req.param("id"))))
+
+  app.delete(`${API}/:id`, (c) => {
+    const { id } = installed(c.req.param("id"))
+    const result = handler.deletePlugin(id, { dropTable: c.req.query("dropTable") === "true" })
+    // The plugin existed a moment ago, so a failure here is the database's, not the caller's.
+    return c.json(result, result.success ? 200 : 500)
+  })
+
+  app.post(`${API}/:id/activate`, async (c) => {
+    const id = parsePluginId(c.req.param("id"))
+    try {
+      await handler.loadPlugin(id)
+    } catch (error) {
+      if (!isPluginError(error)) throw error
+      return c.json({ success: false, message: error.message }, error.status as ContentfulStatusCode)
+    }
+    return c.json({ success: true })
+  })
+
+  app.post(`${API}/:id/deactivate`, (c) => {
+    const { id } = installed(c.req.param("id"))
+    // Deactivating a plugin that is not loaded leaves it just as asked: not loaded.
+    const { message } = handler.unloadPlugin(id)
+    return c.json({ success: true, message })
+  })
+
+  app.all(`${API}/:id/routes/*`, (c) => apiRoutes(c.req.raw))
+
+  // The seed's "Basic Plugin System Setup".
+  app.get("/plugins", (c) => c.json(handler.getStatus()))
+  app.get("/plugins/routes", (c) => c.json(handler.getAllPluginRoutes()))
+  app.all("/plugins/:id/routes/*", (c) => seedRoutes(c.req.raw))
+
+  app.notFound(notFoundHandler)
+  app.onError(createErrorHandler(options.logger))
+  return app
+}

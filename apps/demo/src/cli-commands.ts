@@ -1,0 +1,157 @@
+import { resolve } from "node:path"
+import { isPluginError } from "@dockstat/plugin-handler"
+
+import type PluginHandler from "@dockstat/plugin-handler"
+import type { PluginInstance, PluginMetadata } from "@dockstat/plugin-handler"
+
+import { CliError, usageError } from "./cli-error.ts"
+import { formatTable } from "./format-table.ts"
+
+export interface CliContext {
+  handler: PluginHandler
+  /** One line of the command's output (stdout). */
+  out: (line: string) => void
+  /** Where relative file arguments are taken from: the user's shell, not apps/demo. */
+  cwd: string
+}
+
+export interface CommandFlags {
+  update: boolean
+  dropTable: boolean
+}
+
+type Command = (context: CliContext, args: readonly string[], flags: CommandFlags) => Promise<void>
+
+const API = "/api/v2/plugins"
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  async list({ handler, out }) {
+    const plugins = handler.getAll()
+    if (plugins.length === 0) {
+      out("No plugins installed.")
+      return
+    }
+    const rows = plugins.map((plugin) => [
+      String(plugin.id),
+      plugin.name,
+      plugin.version,
+      plugin.repoType,
+      plugin.repository,
+      plugin.enabled ? "yes" : "no",
+      plugin.updatedAt,
+    ])
+    out(formatTable(["ID", "NAME", "VERSION", "TYPE", "REPOSITORY", "ENABLED", "UPDATED"], rows))
+  },
+
+  async install({ handler, out, cwd }, args, flags) {
+    const source = toSource(one(args, "install <url|file>"), cwd)
+    out(`Fetching ${source}…`)
+    const result = await handler.installFromManifestLink(source, { update: flags.update })
+    if (!result.success) {
+      const hint = result.kind === "conflict" && !flags.update ? " (use --update to replace it)" : ""
+      throw new CliError(`Install failed${result.kind ? ` (${result.kind})` : ""}: ${result.message}${hint}`)
+    }
+
+    const plugin = metadata(handler, result.id)
+    out(`Validating ${plugin.name}@${plugin.version}: loading its code and table…`)
+    let instance: PluginInstance
+    try {
+      instance = await handler.loadPlugin(result.id)
+    } catch (error) {
+      // A new install that cannot load is taken back, so nothing half-working stays behind; an update
+      // has already replaced the old code, so it stays and the message says so.
+      if (!flags.update) handler.deletePlugin(result.id)
+      const outcome = flags.update ? "it is stored but will not load" : "the install was rolled back"
+      throw new CliError(`${plugin.name} does not load (${outcome}): ${errorText(error)}`)
+    }
+    out(`${flags.update ? "Updated" : "Installed"} ${plugin.name}@${plugin.version} (id ${result.id})`)
+    printRoutes(out, instance)
+  },
+
+  async load({ handler, out }, args) {
+    const id = pluginId(one(args, "load <id>"))
+    const plugin = metadata(handler, id)
+    const instance = await loadOrFail(handler, plugin)
+    out(`Loaded ${instance.name}@${instance.version} (id ${id}): it loads cleanly.`)
+    out(`Table: ${instance.table?.name ?? "none"}`)
+    out(`Hooks: ${instance.hooks.length > 0 ? instance.hooks.join(", ") : "none"}`)
+    printRoutes(out, instance)
+    out(`Note: the CLI is a separate process; a running server loads this plugin at its next start or on POST ${API}/${id}/activate.`)
+  },
+
+  async unload({ handler, out }, args) {
+    const id = pluginId(one(args, "unload <id>"))
+    const plugin = metadata(handler, id)
+    out(`Nothing to unload here: the CLI is a separate process and holds no loaded plugins.`)
+    out(`To stop ${plugin.name} (id ${id}) in a running server: POST ${API}/${id}/deactivate`)
+    out(`To remove it for good: pnpm demo remove ${id}`)
+  },
+
+  async remove({ handler, out }, args, flags) {
+    const id = pluginId(one(args, "remove <id> [--drop-table]"))
+    const plugin = metadata(handler, id)
+    const result = handler.deletePlugin(id, { dropTable: flags.dropTable })
+    if (!result.success) throw new CliError(`Could not remove ${plugin.name} (id ${id}): ${result.message}`)
+    out(`Removed ${plugin.name} (id ${id}).`)
+    out(flags.dropTable ? "Its table was dropped." : "Its table (if it has one) is kept; use --drop-table to drop it.")
+  },
+
+  async routes({ handler, out }, args) {
+    const id = pluginId(one(args, "routes <id>"))
+    // Routes are declared by the plugin's code, so the only way to know them is to load it.
+    const instance = await loadOrFail(handler, metadata(handler, id))
+    printRoutes(out, instance)
+  },
+}
+
+function printRoutes(out: CliContext["out"], instance: PluginInstance): void {
+  if (instance.routes.length === 0) {
+    out("Routes: none")
+    return
+  }
+  out("Routes:")
+  const rows = instance.routes.map((route) => [
+    route.methods.join(","),
+    route.path,
+    `${API}/${instance.id}/routes${route.path === "/" ? "" : route.path}`,
+    route.actions.join(" -> "),
+  ])
+  out(formatTable(["METHOD", "PATH", "URL", "ACTIONS"], rows).replace(/^/gm, "  "))
+}
+
+async function loadOrFail(handler: PluginHandler, plugin: PluginMetadata): Promise<PluginInstance> {
+  try {
+    return await handler.loadPlugin(plugin.id)
+  } catch (error) {
+    throw new CliError(`${plugin.name} (id ${plugin.id}) does not load: ${errorText(error)}`)
+  }
+}
+
+function metadata(handler: PluginHandler, id: number): PluginMetadata {
+  const plugin = handler.getAll().find((candidate) => candidate.id === id)
+  if (!plugin) throw new CliError(`No plugin with id ${id}; see pnpm demo list`)
+  return plugin
+}
+
+function one(args: readonly string[], usage: string): string {
+  const [value, ...rest] = args
+  if (value === undefined || rest.length > 0) throw usageError(`Usage: pnpm demo ${usage}`)
+  return value
+}
+
+function pluginId(raw: string): number {
+  const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : Number.NaN
+  if (!Number.isSafeInteger(id)) throw usageError(`A plugin id is a positive integer, got ${JSON.stringify(raw)}`)
+  return id
+}
+
+/** URLs pass through; anything else is a file path, taken from the user's directory. */
+function toSource(arg: string, cwd: string): string {
+  if (/^(https?|file):/i.test(arg)) return arg
+  return resolve(cwd, arg)
+}
+
+function errorText(error: unknown): string {
+  if (isPluginError(error) || error instanceof Error) return error.message
+  return String(error)
+}

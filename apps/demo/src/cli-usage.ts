@@ -1,0 +1,27 @@
+/** `pnpm demo --help`. The CLI works on the database file, never on a running server's memory. */
+export const USAGE = `Usage: pnpm demo <command> [options]
+
+Manage the plugins stored in the demo's database (DOCKSTAT_DB, default apps/demo/data/dockstat.db).
+
+Commands:
+  list                          List installed plugins
+  install <url|file> [--update] Install a plugin from a JSON or YAML manifest (http(s) URL or file path);
+                                --update replaces an installed plugin of the same name, keeping its id
+  load <id>                     Check that a plugin loads (code, table) and print its routes
+  unload <id>                   Explain how to unload a plugin from a running server
+  remove <id> [--drop-table]    Delete a plugin; its table is kept unless --drop-table is given
+  routes <id>                   Print a plugin's routes and their URLs
+  help                          Show this help
+
+Options:
+  -h, --help                    Show this help
+
+The CLI is a separate process from the server: loading or unloading here does not change what a running
+server serves. A server loads plugins when it starts, or on POST /api/v2/plugins/<id>/activate, and
+unloads them on POST /api/v2/plugins/<id>/deactivate. A plugin removed here keeps running in a server
+that has it loaded until that server restarts.
+
+Environment:
+  DOCKSTAT_DB   database file (relative paths are taken from where you run the command)
+  LOG_LEVEL     log level of the handler's logs on stderr (default error)
+`

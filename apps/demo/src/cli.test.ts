@@ -1,0 +1,173 @@
+import { execFile } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { DB } from "@dockstat/plugin-handler"
+
+import { notesManifestJson, notesManifestYaml } from "./test-support/notes-plugin.ts"
+import { createTempDir } from "./test-support/temp-dir.ts"
+
+const DEMO_DIR = fileURLToPath(new URL("..", import.meta.url))
+const TSX = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url))
+
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs `tsx src/cli.ts ...args` as its own process, as `pnpm demo` does, and never throws on exit codes. */
+function cli(args: string[], env: Record<string, string>, cwd = DEMO_DIR): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      TSX,
+      [`${DEMO_DIR}/src/cli.ts`, ...args],
+      { cwd, env: { ...process.env, LOG_LEVEL: "", INIT_CWD: "", ...env }, timeout: 50_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
+        resolve({ code, stdout, stderr })
+      },
+    )
+  })
+}
+
+describe("demo CLI (separate processes, real database file)", { timeout: 60_000 }, () => {
+  const temp = createTempDir()
+  const env = { DOCKSTAT_DB: temp.file("cli.db") }
+
+  beforeAll(() => {
+    writeFileSync(temp.file("notes.json"), notesManifestJson("cli-notes", "cli_notes"))
+    writeFileSync(temp.file("notes.yaml"), notesManifestYaml("cli-yaml", "cli_yaml"))
+    writeFileSync(temp.file("broken.json"), JSON.stringify({ name: "broken", version: "1.0.0" }))
+  })
+
+  afterAll(() => temp.remove())
+
+  it("--help lists every command and says the CLI does not change a running server", async () => {
+    const run = await cli(["--help"], env)
+    expect(run.code).toBe(0)
+    for (const command of ["list", "install <url|file> [--update]", "load <id>", "unload <id>", "remove <id> [--drop-table]", "routes <id>"]) {
+      expect(run.stdout).toContain(command)
+    }
+    expect(run.stdout).toContain("separate process")
+  })
+
+  it("lists nothing on a fresh database", async () => {
+    const run = await cli(["list"], env)
+    expect(run).toMatchObject({ code: 0, stdout: "No plugins installed.\n" })
+  })
+
+  it("installs from a manifest file, printing each step and the new id", async () => {
+    const run = await cli(["install", temp.file("notes.json")], env)
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const lines = run.stdout.split("\n")
+    expect(lines[0]).toBe(`Fetching ${temp.file("notes.json")}…`)
+    expect(lines[1]).toMatch(/^Validating cli-notes@1\.0\.0/)
+    expect(lines[2]).toBe("Installed cli-notes@1.0.0 (id 1)")
+    expect(run.stdout).toMatch(/POST\s+\/notes\s+\/api\/v2\/plugins\/1\/routes\/notes/)
+
+    const db = new DB(env.DOCKSTAT_DB)
+    try {
+      expect(db.query("SELECT id, name FROM plugins").all()).toEqual([{ id: 1, name: "cli-notes" }])
+    } finally {
+      db.close()
+    }
+  })
+
+  it("takes a relative file from the directory pnpm was run in (INIT_CWD)", async () => {
+    const run = await cli(["install", "notes.yaml"], { ...env, INIT_CWD: temp.path })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("Installed cli-yaml@1.0.0 (id 2)")
+  })
+
+  it("lists the installed plugins as a table", async () => {
+    const run = await cli(["list"], env)
+    expect(run.code).toBe(0)
+    const [header, ...rows] = run.stdout.trimEnd().split("\n")
+    expect(header).toMatch(/^ID\s+NAME\s+VERSION\s+TYPE\s+REPOSITORY\s+ENABLED\s+UPDATED$/)
+    expect(rows).toHaveLength(2)
+    expect(rows[0]).toMatch(/^1\s+cli-notes\s+1\.0\.0\s+default\s+/)
+    expect(rows[1]).toMatch(/^2\s+cli-yaml\s+1\.0\.0\s+local\s+/)
+  })
+
+  it("fails with exit code 1 and the reason for a second install of the same name", async () => {
+    const run = await cli(["install", temp.file("notes.json")], env)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("Install failed (conflict)")
+    expect(run.stderr).toContain("--update")
+  })
+
+  it("replaces the plugin with --update, keeping its id", async () => {
+    const run = await cli(["install", temp.file("notes.json"), "--update"], env)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("Updated cli-notes@1.0.0 (id 1)")
+  })
+
+  it("fails with exit code 1 and the validator's message for a bad manifest", async () => {
+    const run = await cli(["install", temp.file("broken.json")], env)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/Install failed \(validation\): .*plugin/)
+  })
+
+  it("loads a plugin to check it, and prints its routes", async () => {
+    const load = await cli(["load", "1"], env)
+    expect(load.code).toBe(0)
+    expect(load.stdout).toContain("Loaded cli-notes@1.0.0 (id 1)")
+    expect(load.stdout).toContain("Table: cli_notes")
+    expect(load.stdout).toContain("/api/v2/plugins/1/activate")
+
+    const routes = await cli(["routes", "1"], env)
+    expect(routes.code).toBe(0)
+    expect(routes.stdout).toMatch(/GET\s+\/notes\/all\s+\/api\/v2\/plugins\/1\/routes\/notes\/all\s+list/)
+  })
+
+  it("explains that unload only matters in a running server", async () => {
+    const run = await cli(["unload", "1"], env)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("separate process")
+    expect(run.stdout).toContain("POST /api/v2/plugins/1/deactivate")
+  })
+
+  it("removes a plugin, dropping its table only with --drop-table", async () => {
+    const keep = await cli(["remove", "1"], env)
+    expect(keep.code).toBe(0)
+    expect(keep.stdout).toContain("Removed cli-notes (id 1).")
+
+    const drop = await cli(["remove", "2", "--drop-table"], env)
+    expect(drop.code).toBe(0)
+    expect(drop.stdout).toContain("Its table was dropped.")
+
+    const db = new DB(env.DOCKSTAT_DB)
+    try {
+      expect(db.tableExists("cli_notes")).toBe(true)
+      expect(db.tableExists("cli_yaml")).toBe(false)
+    } finally {
+      db.close()
+    }
+    expect((await cli(["list"], env)).stdout).toBe("No plugins installed.\n")
+  })
+
+  it("exits 1 with a message on stderr for an unknown plugin", async () => {
+    const missing = await cli(["remove", "7"], env)
+    expect(missing).toMatchObject({ code: 1, stdout: "" })
+    expect(missing.stderr).toContain("No plugin with id 7")
+  })
+
+  it("exits 2 with a message on stderr for bad usage", async () => {
+    const [badId, unknown, badFlag, noArgs] = await Promise.all([
+      cli(["load", "abc"], env),
+      cli(["frobnicate"], env),
+      cli(["list", "--drop-table"], env),
+      cli([], env),
+    ])
+    expect(badId.code).toBe(2)
+    expect(badId.stderr).toContain('"abc"')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"')
+    expect(badFlag.code).toBe(2)
+    expect(badFlag.stderr).toContain('--drop-table applies to "remove" only')
+    expect(noArgs.code).toBe(2)
+    expect(noArgs.stderr).toContain("No command given")
+  })
+})

@@ -1,0 +1,72 @@
+import { parseArgs } from "node:util"
+import PluginHandler, { DB } from "@dockstat/plugin-handler"
+
+import { COMMANDS } from "./cli-commands.ts"
+import { CliError, usageError } from "./cli-error.ts"
+import { USAGE } from "./cli-usage.ts"
+import { ConfigError, invocationDir, readDbPath, readLogLevel } from "./config.ts"
+import { createStderrLogger } from "./logger.ts"
+
+// `pnpm demo <command>`: plugin management on the demo's database file, from the shell.
+
+const FLAG_COMMANDS = { update: "install", "drop-table": "remove" } as const
+
+async function main(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        update: { type: "boolean" },
+        "drop-table": { type: "boolean" },
+      },
+    })
+  } catch (error) {
+    // parseArgs names the unknown option; the usage says which ones exist.
+    throw usageError(`${(error as Error).message}\n\n${USAGE}`)
+  }
+  const { values, positionals } = parsed
+  const [name, ...args] = positionals
+  if (values.help || name === "help") {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  if (name === undefined) throw usageError(`No command given.\n\n${USAGE}`)
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (command === undefined) throw usageError(`Unknown command "${name}".\n\n${USAGE}`)
+  for (const [flag, owner] of Object.entries(FLAG_COMMANDS)) {
+    if (values[flag as keyof typeof FLAG_COMMANDS] && name !== owner) throw usageError(`--${flag} applies to "${owner}" only`)
+  }
+
+  const db = new DB(readDbPath())
+  const handler = new PluginHandler(db, ["CLI"], { logger: createStderrLogger(readLogLevel(process.env.LOG_LEVEL, "error")) })
+  try {
+    await command(
+      { handler, out: (line) => process.stdout.write(`${line}\n`), cwd: invocationDir() },
+      args,
+      { update: values.update ?? false, dropTable: values["drop-table"] ?? false },
+    )
+    return 0
+  } finally {
+    await handler.close()
+    db.close()
+  }
+}
+
+let code: number
+try {
+  code = await main(process.argv.slice(2))
+} catch (error) {
+  if (error instanceof CliError || error instanceof ConfigError) {
+    process.stderr.write(`${error.message.trimEnd()}\n`)
+    code = error instanceof CliError ? error.exitCode : 2
+  } else {
+    process.stderr.write(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    code = 1
+  }
+}
+// Exit now: a loaded plugin may have left a timer running, and stdout/stderr writes are synchronous here.
+process.exit(code)

@@ -1,0 +1,30 @@
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+
+import { ConfigError, DEFAULT_DB_PATH, DEMO_ROOT, loadConfig } from "./config.ts"
+
+describe("loadConfig", () => {
+  it("defaults to port 3000 on loopback with apps/demo/data/dockstat.db, wherever it runs from", () => {
+    expect(loadConfig({})).toEqual({ port: 3000, hostname: "127.0.0.1", dbPath: DEFAULT_DB_PATH, logLevel: "info" })
+    expect(DEFAULT_DB_PATH).toBe(join(DEMO_ROOT, "data", "dockstat.db"))
+    expect(DEMO_ROOT.replace(/[\\/]$/, "")).toMatch(/apps[\\/]demo$/)
+  })
+
+  it("reads PORT, HOST and LOG_LEVEL", () => {
+    expect(loadConfig({ PORT: "0", HOST: "0.0.0.0", LOG_LEVEL: "DEBUG" })).toMatchObject({ port: 0, hostname: "0.0.0.0", logLevel: "debug" })
+  })
+
+  it("takes a relative DOCKSTAT_DB from where pnpm was run, and keeps absolute paths and :memory:", () => {
+    expect(loadConfig({ DOCKSTAT_DB: "x/my.db", INIT_CWD: "/srv/app" }).dbPath).toBe("/srv/app/x/my.db")
+    expect(loadConfig({ DOCKSTAT_DB: "/var/lib/dockstat.db" }).dbPath).toBe("/var/lib/dockstat.db")
+    expect(loadConfig({ DOCKSTAT_DB: ":memory:" }).dbPath).toBe(":memory:")
+  })
+
+  it("refuses a PORT or LOG_LEVEL it cannot use, naming the variable", () => {
+    for (const PORT of ["abc", "-1", "70000", "80.5"]) {
+      expect(() => loadConfig({ PORT })).toThrow(ConfigError)
+      expect(() => loadConfig({ PORT })).toThrow(/PORT/)
+    }
+    expect(() => loadConfig({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL must be one of/)
+  })
+})

@@ -1,0 +1,71 @@
+import { isAbsolute, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+import type { LevelWithSilent } from "pino"
+
+/** The apps/demo folder, wherever the process was started from. */
+export const DEMO_ROOT = fileURLToPath(new URL("..", import.meta.url))
+
+/** `data/dockstat.db` of apps/demo: the same file for `pnpm start` and `pnpm demo` from any directory. */
+export const DEFAULT_DB_PATH = resolve(DEMO_ROOT, "data", "dockstat.db")
+
+const LOG_LEVELS: readonly LevelWithSilent[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"]
+
+export interface DemoConfig {
+  port: number
+  hostname: string
+  dbPath: string
+  logLevel: LevelWithSilent
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = "ConfigError"
+  }
+}
+
+/**
+ * Reads PORT, HOST, DOCKSTAT_DB and LOG_LEVEL. HOST defaults to 127.0.0.1 because the API installs and
+ * runs code without authentication; bind it to 0.0.0.0 on purpose (in a container, behind a proxy).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+  return {
+    port: readPort(env.PORT),
+    hostname: env.HOST?.trim() || "127.0.0.1",
+    dbPath: readDbPath(env),
+    logLevel: readLogLevel(env.LOG_LEVEL, "info"),
+  }
+}
+
+/**
+ * The database file. A relative DOCKSTAT_DB is taken from where the user ran pnpm (`INIT_CWD`), not
+ * from apps/demo, where pnpm runs the script.
+ */
+export function readDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env.DOCKSTAT_DB?.trim()
+  if (!value) return DEFAULT_DB_PATH
+  if (value === ":memory:" || isAbsolute(value)) return value
+  return resolve(invocationDir(env), value)
+}
+
+/** The directory the user ran the command in: pnpm scripts run in the package folder, INIT_CWD says where from. */
+export function invocationDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.INIT_CWD?.trim() || process.cwd()
+}
+
+export function readLogLevel(value: string | undefined, fallback: LevelWithSilent): LevelWithSilent {
+  const level = value?.trim().toLowerCase()
+  if (!level) return fallback
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LevelWithSilent
+  throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(value)}`)
+}
+
+function readPort(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 3000
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(value)}`)
+  }
+  return port
+}

@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest"
+
+import { formatTable } from "./format-table.ts"
+
+describe("formatTable", () => {
+  it("pads every column but the last to its widest cell", () => {
+    expect(formatTable(["ID", "NAME", "VERSION"], [["1", "example-plugin", "1.0.0"], ["12", "x", "10.0.0"]])).toBe(
+      ["ID  NAME            VERSION", "1   example-plugin  1.0.0", "12  x               10.0.0"].join("\n"),
+    )
+  })
+
+  it("prints just the header for no rows", () => {
+    expect(formatTable(["ID", "NAME"], [])).toBe("ID  NAME")
+  })
+})

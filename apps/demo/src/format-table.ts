@@ -1,0 +1,16 @@
+/**
+ * Rows as a plain-text table with a header, columns padded to their widest cell. No box drawing: the
+ * output stays greppable and copy-pastable.
+ *
+ * @example
+ * formatTable(["ID", "NAME"], [["1", "example-plugin"]]) // "ID  NAME\n1   example-plugin"
+ */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)))
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd()
+  return [line(headers), ...rows.map(line)].join("\n")
+}

@@ -1,0 +1,39 @@
+/** A parsed `POST /api/v2/plugins/install` body, or why it was refused (always a 400). */
+export type InstallRequest = { ok: true; url: string; update: boolean } | { ok: false; message: string }
+
+/**
+ * Reads `{ url, update? }` from the request. Only http(s) URLs are accepted here: the installer also
+ * reads local paths, and a remote client must not make the server read its own files (the CLI, run by
+ * someone on the host, installs files).
+ */
+export async function readInstallRequest(request: Request): Promise<InstallRequest> {
+  let body: unknown
+  try {
+    body = await request.json()
+  } catch {
+    return { ok: false, message: 'The request body must be JSON: {"url": "https://…/manifest.json"}' }
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { ok: false, message: 'The request body must be a JSON object: {"url": "https://…/manifest.json"}' }
+  }
+  const { url, update } = body as Record<string, unknown>
+  if (typeof url !== "string" || url.trim() === "") {
+    return { ok: false, message: `Field "url" is required and must be a non-empty string, got ${describe(url)}` }
+  }
+  if (update !== undefined && typeof update !== "boolean") {
+    return { ok: false, message: `Field "update" must be a boolean when given, got ${describe(update)}` }
+  }
+  const parsed = URL.canParse(url) ? new URL(url) : undefined
+  if (parsed?.protocol !== "http:" && parsed?.protocol !== "https:") {
+    return { ok: false, message: `Field "url" must be an http:// or https:// URL, got ${JSON.stringify(url)}; install local manifest files with the CLI` }
+  }
+  return { ok: true, url, update: update ?? false }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing"
+  if (value === null) return "null"
+  if (typeof value === "string") return JSON.stringify(value)
+  const type = Array.isArray(value) ? "array" : typeof value
+  return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`
+}

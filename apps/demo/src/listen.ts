@@ -1,0 +1,43 @@
+import { serve } from "@hono/node-server"
+
+import type { Server } from "node:http"
+import type { AddressInfo } from "node:net"
+
+type FetchHandler = (request: Request) => Response | Promise<Response>
+
+export interface Listening {
+  server: Server
+  /** The bound port: the one asked for, or the one the OS chose for port 0. */
+  port: number
+  /** Closes the listener; idle keep-alive connections are closed at once, busy ones after `graceMs`. */
+  close(graceMs?: number): Promise<void>
+}
+
+/** `serve()` reports a bind failure (EADDRINUSE, EACCES) as an event; this turns it into a rejection. */
+export function listen(fetch: FetchHandler, port: number, hostname: string): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    let server: Server
+    const onError = (error: Error) => reject(error)
+    const onListening = (info: AddressInfo) => {
+      server.off("error", onError)
+      resolve({ server, port: info.port, close: (graceMs) => closeServer(server, graceMs) })
+    }
+    // A plain `createServer` is used by default, so the ServerType union is an http.Server here.
+    server = serve({ fetch, port, hostname }, onListening) as Server
+    server.once("error", onError)
+  })
+}
+
+function closeServer(server: Server, graceMs = 2000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // fetch() clients keep connections alive: without closing them, close() waits for their timeout.
+    const force = setTimeout(() => server.closeAllConnections(), graceMs)
+    force.unref()
+    server.close((error) => {
+      clearTimeout(force)
+      if (error && (error as NodeJS.ErrnoException).code !== "ERR_SERVER_NOT_RUNNING") reject(error)
+      else resolve()
+    })
+    server.closeIdleConnections()
+  })
+}

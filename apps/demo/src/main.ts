@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig } from "./config.ts"
+import { startServer } from "./server.ts"
+
+import type { RunningServer } from "./server.ts"
+
+// `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB and LOG_LEVEL.
+let server: RunningServer
+try {
+  const config = loadConfig()
+  server = await startServer({ dbPath: config.dbPath, port: config.port, hostname: config.hostname, logLevel: config.logLevel })
+} catch (error) {
+  // A bad setting or a taken port is the operator's to fix: say what, without a stack trace.
+  const message = error instanceof ConfigError || (error as NodeJS.ErrnoException).code === "EADDRINUSE" ? (error as Error).message : undefined
+  console.error(message ? `Could not start: ${message}` : error)
+  process.exit(1)
+}
+
+let stopping = false
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  // A second Ctrl-C means "now": do not wait for the graceful close.
+  if (stopping) process.exit(130)
+  stopping = true
+  try {
+    await server.close()
+    process.exit(0)
+  } catch (error) {
+    console.error(`Error while stopping on ${signal}:`, error)
+    process.exit(1)
+  }
+}
+
+process.on("SIGINT", (signal) => void stop(signal))
+process.on("SIGTERM", (signal) => void stop(signal))

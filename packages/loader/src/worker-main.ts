@@ -1,0 +1,138 @@
+/**
+ * Runs inside a plugin's worker thread: imports the plugin, opens its own connection to the database
+ * file, and runs whole action chains and hooks on request, so a request costs one message each way.
+ */
+import { parentPort, workerData } from "node:worker_threads"
+import Database from "libsql"
+import { errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { createTableApi } from "@dockstat/plugin-store"
+import { routesFromConfig, runActionChain } from "@dockstat/plugin-router"
+
+import type { Action, EventHandler, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
+
+import { importPluginModule } from "./import-module.ts"
+import { validatePluginModule } from "./validate-module.ts"
+import { LOG_LEVELS } from "./worker-protocol.ts"
+import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
+
+const port = parentPort
+if (!port) throw new Error("worker-main must run in a worker thread")
+const data = workerData as WorkerData
+const progress = new Int32Array(data.progress)
+
+function post(message: WorkerMessage): void {
+  try {
+    port?.postMessage(message)
+  } catch (error) {
+    // A value structured clone cannot copy (a function, a class instance with private state...).
+    if (message.type === "result" && message.ok) {
+      port?.postMessage({
+        type: "result",
+        id: message.id,
+        ok: false,
+        error: { code: "ACTION_FAILED", message: `Plugin "${data.ref.name}" returned a value that cannot be sent to the host: ${errorMessage(error)}` },
+      } satisfies WorkerMessage)
+    } else if (message.type === "log") {
+      port?.postMessage({ type: "log", level: message.level, args: message.args.map((arg) => (typeof arg === "string" ? arg : String(arg))) } satisfies WorkerMessage)
+    } else {
+      throw error
+    }
+  }
+}
+
+function makeLogger(): Logger {
+  const logger = {} as Record<LogLevelName, (...args: unknown[]) => void>
+  for (const [level, value] of Object.entries(LOG_LEVELS) as [LogLevelName, number][]) {
+    logger[level] = value < data.logLevel ? () => {} : (...args: unknown[]) => post({ type: "log", level, args })
+  }
+  return logger as unknown as Logger
+}
+
+function serialize(error: unknown): SerializedError {
+  if (isPluginError(error)) {
+    const out: SerializedError = { code: error.code, message: error.message }
+    if (error.plugin !== undefined) out.plugin = error.plugin
+    if (error.action !== undefined) out.action = error.action
+    if (error.hook !== undefined) out.hook = error.hook
+    if (error.headers !== undefined) out.headers = error.headers
+    if (error.data !== undefined) out.data = error.data
+    return out
+  }
+  return { code: "ACTION_FAILED", message: errorMessage(error), plugin: data.ref.name }
+}
+
+const logger = makeLogger()
+let definition: PluginDefinition = {}
+let table: TableApi | null = null
+let routes = new Map<string, readonly string[]>()
+
+try {
+  definition = validatePluginModule(await importPluginModule(data.code, { sdkUrl: data.sdkUrl, dir: data.moduleDir }))
+  const descriptors = routesFromConfig(definition.config?.apiRoutes)
+  routes = new Map(descriptors.map((route) => [route.key, route.actions]))
+  const events = definition.events ?? {}
+  post({
+    type: "loaded",
+    summary: {
+      routes: descriptors,
+      hooks: Object.keys(events).filter((hook) => typeof events[hook as HookName] === "function") as HookName[],
+      table: definition.config?.table ? structuredClone(definition.config.table) : null,
+    },
+  })
+} catch (error) {
+  post({ type: "load-error", message: errorMessage(error) })
+  // Nothing else to do: the host ends this worker.
+  await new Promise(() => {})
+}
+
+const actions: Record<string, Action> = definition.config?.actions ?? {}
+const events = (definition.events ?? {}) as Partial<Record<HookName, EventHandler>>
+
+function openTable(): void {
+  const config = definition.config?.table
+  if (!config) return
+  const client = new Database(data.dbPath)
+  client.exec("PRAGMA busy_timeout = 5000")
+  client.exec("PRAGMA foreign_keys = ON")
+  table = createTableApi(client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
+}
+
+async function handle(message: HostMessage): Promise<void> {
+  switch (message.type) {
+    case "open-table":
+      try {
+        openTable()
+        post({ type: "ready" })
+      } catch (error) {
+        post({ type: "load-error", message: errorMessage(error) })
+      }
+      return
+    case "route": {
+      const names = routes.get(message.key)
+      try {
+        if (!names) throw new Error(`no route "${message.key}"`)
+        const { input } = message
+        const value = await runActionChain({
+          actions,
+          names,
+          context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: data.ref },
+          onAction: (index) => Atomics.store(progress, 0, index),
+        })
+        post({ type: "result", id: message.id, ok: true, value })
+      } catch (error) {
+        post({ type: "result", id: message.id, ok: false, error: serialize(error) })
+      }
+      return
+    }
+    case "hook": {
+      try {
+        await events[message.hook]?.({ ...message.payload, logger, table })
+        post({ type: "result", id: message.id, ok: true, value: undefined })
+      } catch (error) {
+        post({ type: "result", id: message.id, ok: false, error: { ...serialize(error), code: "HOOK_FAILED", hook: message.hook } })
+      }
+    }
+  }
+}
+
+port.on("message", (message: HostMessage) => void handle(message))

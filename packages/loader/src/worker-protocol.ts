@@ -1,0 +1,51 @@
+import type { HookName, HttpMethod, PluginRef, RouteDescriptor, RouteInput, TableConfig } from "@dockstat/plugin-schema"
+
+/** What a plugin worker is started with (structured-cloned into `workerData`). */
+export interface WorkerData {
+  code: string
+  ref: PluginRef
+  dbPath: string
+  /** pino level number below which the worker drops log calls without building them. */
+  logLevel: number
+  /** Index of the running action, written by the worker, read by the host on a timeout. */
+  progress: SharedArrayBuffer
+  /** The SDK module plugin imports are pointed at. */
+  sdkUrl: string
+  /** The host's private directory for module files. */
+  moduleDir: string
+}
+
+/** Plain data about the module, sent once it imported and validated. */
+export interface ModuleSummary {
+  routes: RouteDescriptor[]
+  hooks: HookName[]
+  table: TableConfig | null
+}
+
+export interface SerializedError {
+  code: string
+  message: string
+  plugin?: string
+  action?: string
+  hook?: string
+  headers?: Record<string, string>
+  data?: Record<string, unknown>
+}
+
+export type HostMessage =
+  | { type: "open-table" }
+  | { type: "route"; id: number; key: string; input: RouteInput }
+  | { type: "hook"; id: number; hook: HookName; payload: Record<string, unknown> }
+
+export type WorkerMessage =
+  | { type: "loaded"; summary: ModuleSummary }
+  | { type: "ready" }
+  | { type: "load-error"; message: string }
+  | { type: "result"; id: number; ok: true; value: unknown }
+  | { type: "result"; id: number; ok: false; error: SerializedError }
+  | { type: "log"; level: LogLevelName; args: unknown[] }
+
+export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const
+export type LogLevelName = keyof typeof LOG_LEVELS
+
+export type { HttpMethod }

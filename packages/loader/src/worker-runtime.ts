@@ -1,0 +1,307 @@
+import { Worker } from "node:worker_threads"
+import { ERROR_STATUS, PluginError, errorMessage } from "@dockstat/plugin-schema"
+
+import type { ErrorCode, HookName, Logger, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
+
+import { loadFailed } from "./errors.ts"
+import { moduleDir } from "./import-module.ts"
+import { workerBundle } from "./worker-bundle.ts"
+import type { WorkerBundle } from "./worker-bundle.ts"
+import { LOG_LEVELS } from "./worker-protocol.ts"
+import type { HostMessage, LogLevelName, ModuleSummary, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
+
+
+export interface WorkerLimits {
+  /** Time a route's whole action chain, or a hook, may take before the worker is ended (default 10 s). */
+  timeoutMs?: number
+  /** Heap cap of the worker (default 64 MiB); a plugin that grows past it is ended. */
+  maxHeapMb?: number
+  /** Crashes (exit, uncaught error, timeout, memory) within `crashWindowMs` before the plugin is marked failed (default 3). */
+  maxCrashes?: number
+  crashWindowMs?: number
+}
+
+export interface WorkerInstanceOptions extends WorkerLimits {
+  ref: PluginRef
+  code: string
+  dbPath: string
+  logger: Logger
+  /** pino level number of the plugin logger: calls below it are dropped in the worker. */
+  logLevel?: number
+  /**
+   * Makes the table the module declares ready (host side: drizzle-kit diff, ownership) and returns the
+   * host's table API for it. Called once, after the worker imported the module and before it opens the table.
+   */
+  prepareTable: (config: TableConfig) => Promise<TableApi>
+}
+
+export type WorkerState = "running" | "restarting" | "failed" | "stopped"
+
+/** A plugin instance running in a worker thread, with its health for `getStatus()`. */
+export interface WorkerPluginInstance extends PluginInstance {
+  readonly runtime: "worker"
+  readonly state: WorkerState
+  readonly restarts: number
+  readonly lastError: string | null
+  readonly threadId: number | null
+}
+
+interface Pending {
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  timer: NodeJS.Timeout
+  what: string
+  actions: readonly string[]
+}
+
+interface Thread {
+  worker: Worker
+  progress: Int32Array
+  pending: Map<number, Pending>
+  ready: Promise<void>
+}
+
+function rebuild(error: SerializedError, ref: PluginRef): PluginError {
+  return new PluginError((Object.hasOwn(ERROR_STATUS, error.code) ? error.code : "ACTION_FAILED") as ErrorCode, error.message, {
+    pluginId: ref.id,
+    plugin: error.plugin ?? ref.name,
+    ...(error.action === undefined ? {} : { action: error.action }),
+    ...(error.hook === undefined ? {} : { hook: error.hook }),
+    ...(error.headers === undefined ? {} : { headers: error.headers }),
+    ...(error.data === undefined ? {} : { data: error.data }),
+  })
+}
+
+/** Hook payloads cross by structured clone: the host's logger and table stay home (the worker has its own). */
+function clonablePayload(payload: Record<string, unknown>): Record<string, unknown> {
+  const { logger: _logger, table: _table, ...rest } = payload
+  try {
+    return structuredClone(rest)
+  } catch {
+    return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>
+  }
+}
+
+/**
+ * Starts a plugin in its own worker thread and resolves once it imported, validated and opened its
+ * table. A crash, a timeout, `process.exit()` or running out of memory ends only that thread: the call in
+ * flight gets a clear error, the next call starts a fresh thread, and repeated crashes mark it failed.
+ */
+export async function createWorkerInstance(options: WorkerInstanceOptions): Promise<WorkerPluginInstance> {
+  const { ref, logger } = options
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const maxCrashes = options.maxCrashes ?? 3
+  const crashWindowMs = options.crashWindowMs ?? 60_000
+  const context = { pluginId: ref.id, plugin: ref.name }
+
+  let summary: ModuleSummary | undefined
+  let table: TableApi | null = null
+  let thread: Thread | undefined
+  let state: WorkerState = "running"
+  let restarts = 0
+  let lastError: string | null = null
+  const crashes: number[] = []
+  let nextId = 0
+  let bundle: WorkerBundle
+  try {
+    bundle = await workerBundle()
+  } catch (error) {
+    throw loadFailed(context, `could not build the worker runtime: ${errorMessage(error)}`, error)
+  }
+  const dir = moduleDir()
+
+  const spawn = (): Thread => {
+    const progress = new SharedArrayBuffer(4)
+    const data: WorkerData = { code: options.code, ref, dbPath: options.dbPath, logLevel: options.logLevel ?? LOG_LEVELS.info, progress, sdkUrl: bundle.sdkUrl, moduleDir: dir }
+    const worker = new Worker(bundle.workerUrl, {
+      workerData: data,
+      // Plain Node: the bundle is JavaScript, and a TypeScript loader inherited from the host would
+      // start a loader thread for every worker.
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+      name: `plugin:${ref.name}`,
+    })
+    const pending = new Map<number, Pending>()
+    let settleReady: { resolve: () => void; reject: (error: unknown) => void } | undefined
+    const ready = new Promise<void>((resolve, reject) => {
+      settleReady = { resolve, reject }
+    })
+    ready.catch(() => {})
+    const current: Thread = { worker, progress: new Int32Array(progress), pending, ready }
+
+    worker.on("message", (message: WorkerMessage) => {
+      switch (message.type) {
+        case "log":
+          ;(logger[message.level as LogLevelName] as (...args: unknown[]) => void)(...message.args)
+          return
+        case "loaded":
+          if (summary === undefined) {
+            summary = message.summary
+            const config = summary.table
+            if (config === null) worker.postMessage({ type: "open-table" } satisfies HostMessage)
+            else
+              options.prepareTable(config).then(
+                (api) => {
+                  table = api
+                  worker.postMessage({ type: "open-table" } satisfies HostMessage)
+                },
+                (error: unknown) => settleReady?.reject(error),
+              )
+          } else {
+            worker.postMessage({ type: "open-table" } satisfies HostMessage)
+          }
+          return
+        case "ready":
+          settleReady?.resolve()
+          return
+        case "load-error":
+          settleReady?.reject(new Error(message.message))
+          return
+        case "result": {
+          const call = pending.get(message.id)
+          if (!call) return
+          pending.delete(message.id)
+          clearTimeout(call.timer)
+          if (message.ok) call.resolve(message.value)
+          else call.reject(rebuild(message.error, ref))
+        }
+      }
+    })
+    const ended = (reason: string, code: ErrorCode) => {
+      if (thread !== current) return
+      thread = undefined
+      settleReady?.reject(new Error(reason))
+      for (const [, call] of pending) {
+        clearTimeout(call.timer)
+        call.reject(new PluginError(code, `Plugin "${ref.name}" ${reason} while running ${call.what}`, { ...context }))
+      }
+      pending.clear()
+      if (state === "stopped") return
+      lastError = reason
+      const now = Date.now()
+      crashes.push(now)
+      while (crashes.length > 0 && (crashes[0] as number) < now - crashWindowMs) crashes.shift()
+      if (crashes.length >= maxCrashes) {
+        state = "failed"
+        logger.error({ crashes: crashes.length, windowMs: crashWindowMs, reason }, "plugin worker crashed too often; marked failed")
+      } else {
+        state = "restarting"
+        logger.warn({ reason }, "plugin worker ended; it restarts on the next call")
+      }
+    }
+    worker.on("error", (error) => {
+      const code = (error as { code?: string }).code
+      ended(code === "ERR_WORKER_OUT_OF_MEMORY" ? "ran out of memory (worker heap limit reached)" : `crashed: ${errorMessage(error)}`, "ACTION_FAILED")
+    })
+    worker.on("exit", (exitCode) => ended(`exited (code ${exitCode})`, "ACTION_FAILED"))
+    thread = current
+    return current
+  }
+
+  const live = async (): Promise<Thread> => {
+    if (state === "stopped") throw new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" is unloaded`, { ...context })
+    if (state === "failed") {
+      throw new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" crashed ${maxCrashes} times within ${crashWindowMs} ms and is stopped (last: ${lastError}); reload it to try again`, { ...context })
+    }
+    if (thread === undefined) {
+      restarts += 1
+      spawn()
+    }
+    const current = thread as Thread
+    await current.ready
+    state = "running"
+    return current
+  }
+
+  const call = async (message: HostMessage & { id: number }, what: string, actions: readonly string[]): Promise<unknown> => {
+    const current = await live()
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const index = Atomics.load(current.progress, 0)
+        const action = actions[index]
+        current.pending.delete(message.id)
+        reject(
+          new PluginError(message.type === "hook" ? "HOOK_TIMEOUT" : "ACTION_TIMEOUT", `${what} of plugin "${ref.name}" did not finish within ${timeoutMs} ms${action && message.type === "route" ? ` (stuck in action "${action}")` : ""}; its worker was restarted`, {
+            ...context,
+            ...(action && message.type === "route" ? { action } : {}),
+            ...(message.type === "hook" ? { hook: message.hook } : {}),
+          }),
+        )
+        // A worker stuck in a loop never reads another message: end it; the next call starts a new one.
+        void current.worker.terminate()
+      }, timeoutMs)
+      current.pending.set(message.id, { resolve, reject, timer, what, actions })
+      try {
+        current.worker.postMessage(message)
+      } catch (error) {
+        clearTimeout(timer)
+        current.pending.delete(message.id)
+        reject(new PluginError("BAD_REQUEST", `Could not pass the request to plugin "${ref.name}": ${errorMessage(error)}`, { ...context }))
+      }
+    })
+  }
+
+  const first = spawn()
+  try {
+    await first.ready
+  } catch (error) {
+    state = "stopped"
+    await first.worker.terminate()
+    throw loadFailed(context, errorMessage(error), error)
+  }
+  const loaded = summary as unknown as ModuleSummary
+  const routes: readonly RouteDescriptor[] = Object.freeze(loaded.routes)
+  const byKey = new Map(routes.map((route) => [route.key, route]))
+  const loadedAt = new Date()
+
+  const instance: WorkerPluginInstance = {
+    id: ref.id,
+    name: ref.name,
+    version: ref.version,
+    runtime: "worker",
+    routes,
+    hooks: Object.freeze([...loaded.hooks]),
+    get table() {
+      return table
+    },
+    logger,
+    loadedAt,
+    get state() {
+      return state
+    },
+    get restarts() {
+      return restarts
+    },
+    get lastError() {
+      return lastError
+    },
+    get threadId() {
+      return thread?.worker.threadId ?? null
+    },
+    runRoute(routeKey: string, input: RouteInput) {
+      const route = byKey.get(routeKey)
+      if (!route) return Promise.reject(new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { ...context }))
+      nextId += 1
+      return call({ type: "route", id: nextId, key: routeKey, input }, `Route "${routeKey}"`, route.actions)
+    },
+    async runHook(hook: HookName, payload: Record<string, unknown>) {
+      if (!instance.hooks.includes(hook)) return
+      nextId += 1
+      await call({ type: "hook", id: nextId, hook, payload: clonablePayload(payload) }, `Hook "${hook}"`, [])
+    },
+    async dispose() {
+      state = "stopped"
+      const current = thread
+      thread = undefined
+      if (current) {
+        for (const [, pending] of current.pending) {
+          clearTimeout(pending.timer)
+          pending.reject(new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" was unloaded while running ${pending.what}`, { ...context }))
+        }
+        current.pending.clear()
+        await current.worker.terminate()
+      }
+    },
+  }
+  return instance
+}
