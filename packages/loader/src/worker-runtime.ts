@@ -59,6 +59,8 @@ interface Thread {
   progress: Int32Array
   pending: Map<number, Pending>
   ready: Promise<void>
+  /** Fails `ready` (a thread that ends before it was ready). */
+  reject: (error: unknown) => void
 }
 
 function rebuild(error: SerializedError, ref: PluginRef): PluginError {
@@ -127,7 +129,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       settleReady = { resolve, reject }
     })
     ready.catch(() => {})
-    const current: Thread = { worker, progress: new Int32Array(progress), pending, ready }
+    const current: Thread = { worker, progress: new Int32Array(progress), pending, ready, reject: (error) => settleReady?.reject(error) }
 
     worker.on("message", (message: WorkerMessage) => {
       switch (message.type) {
@@ -167,35 +169,41 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
         }
       }
     })
-    const ended = (reason: string, code: ErrorCode) => {
-      if (thread !== current) return
-      thread = undefined
-      settleReady?.reject(new Error(reason))
-      for (const [, call] of pending) {
-        clearTimeout(call.timer)
-        call.reject(new PluginError(code, `Plugin "${ref.name}" ${reason} while running ${call.what}`, { ...context }))
-      }
-      pending.clear()
-      if (state === "stopped") return
-      lastError = reason
-      const now = Date.now()
-      crashes.push(now)
-      while (crashes.length > 0 && (crashes[0] as number) < now - crashWindowMs) crashes.shift()
-      if (crashes.length >= maxCrashes) {
-        state = "failed"
-        logger.error({ crashes: crashes.length, windowMs: crashWindowMs, reason }, "plugin worker crashed too often; marked failed")
-      } else {
-        state = "restarting"
-        logger.warn({ reason }, "plugin worker ended; it restarts on the next call")
-      }
-    }
+    const ended = (reason: string) => retire(current, reason)
     worker.on("error", (error) => {
       const code = (error as { code?: string }).code
-      ended(code === "ERR_WORKER_OUT_OF_MEMORY" ? "ran out of memory (worker heap limit reached)" : `crashed: ${errorMessage(error)}`, "ACTION_FAILED")
+      ended(code === "ERR_WORKER_OUT_OF_MEMORY" ? "ran out of memory (worker heap limit reached)" : `crashed: ${errorMessage(error)}`)
     })
-    worker.on("exit", (exitCode) => ended(`exited (code ${exitCode})`, "ACTION_FAILED"))
+    worker.on("exit", (exitCode) => ended(`exited (code ${exitCode})`))
     thread = current
     return current
+  }
+
+  /**
+   * Takes a thread out of service: calls in flight on it fail with the reason, and the crash counts
+   * towards marking the plugin failed. The next call starts a fresh thread.
+   */
+  const retire = (current: Thread, reason: string) => {
+    if (thread !== current) return
+    thread = undefined
+    current.reject(new Error(reason))
+    for (const [, call] of current.pending) {
+      clearTimeout(call.timer)
+      call.reject(new PluginError("ACTION_FAILED", `Plugin "${ref.name}" ${reason} while running ${call.what}`, { ...context }))
+    }
+    current.pending.clear()
+    if (state === "stopped") return
+    lastError = reason
+    const now = Date.now()
+    crashes.push(now)
+    while (crashes.length > 0 && (crashes[0] as number) < now - crashWindowMs) crashes.shift()
+    if (crashes.length >= maxCrashes) {
+      state = "failed"
+      logger.error({ crashes: crashes.length, windowMs: crashWindowMs, reason }, "plugin worker crashed too often; marked failed")
+    } else {
+      state = "restarting"
+      logger.warn({ reason }, "plugin worker ended; it restarts on the next call")
+    }
   }
 
   const live = async (): Promise<Thread> => {
@@ -220,15 +228,21 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
         const index = Atomics.load(current.progress, 0)
         const action = actions[index]
         current.pending.delete(message.id)
-        reject(
-          new PluginError(message.type === "hook" ? "HOOK_TIMEOUT" : "ACTION_TIMEOUT", `${what} of plugin "${ref.name}" did not finish within ${timeoutMs} ms${action && message.type === "route" ? ` (stuck in action "${action}")` : ""}; its worker was restarted`, {
+        const stuckIn = message.type === "route" && action !== undefined ? ` (stuck in action "${action}")` : ""
+        const failure = new PluginError(
+          message.type === "hook" ? "HOOK_TIMEOUT" : "ACTION_TIMEOUT",
+          `${what} of plugin "${ref.name}" did not finish within ${timeoutMs} ms${stuckIn}; its worker was restarted`,
+          {
             ...context,
-            ...(action && message.type === "route" ? { action } : {}),
+            ...(stuckIn ? { action } : {}),
             ...(message.type === "hook" ? { hook: message.hook } : {}),
-          }),
+          },
         )
-        // A worker stuck in a loop never reads another message: end it; the next call starts a new one.
+        // A worker stuck in a loop never reads another message: retire it now, so the next call gets a
+        // fresh thread, and end it.
+        retire(current, `timed out after ${timeoutMs} ms in ${what}`)
         void current.worker.terminate()
+        reject(failure)
       }, timeoutMs)
       current.pending.set(message.id, { resolve, reject, timer, what, actions })
       try {
@@ -236,7 +250,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       } catch (error) {
         clearTimeout(timer)
         current.pending.delete(message.id)
-        reject(new PluginError("BAD_REQUEST", `Could not pass the request to plugin "${ref.name}": ${errorMessage(error)}`, { ...context }))
+        const failure = (new PluginError("BAD_REQUEST", `Could not pass the request to plugin "${ref.name}": ${errorMessage(error)}`, { ...context }))
       }
     })
   }
