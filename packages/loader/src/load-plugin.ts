@@ -23,11 +23,33 @@ export interface LoadPluginOptions {
   worker?: WorkerLimits
   /** pino level number of the plugin logger (the worker drops calls below it). */
   logLevel?: number
+  /**
+   * "ensure" (default): make the plugin's table match its descriptors before it runs. "external": the
+   * caller migrates the table (in the same transaction as the plugin's row, on install and update)
+   * before the instance serves; the instance only gets the table API.
+   */
+  tables?: "ensure" | "external"
 }
 
 export interface LoadedPlugin {
   instance: PluginInstance
+  /** What the load did to the table ("ensure"), null without a table or with "external". */
   table: EnsureTableResult | null
+  /** The table the module declares. */
+  tableConfig: TableConfig | null
+}
+
+async function prepareTable(row: PluginRow, options: LoadPluginOptions, config: TableConfig, context: { pluginId: number; plugin: string }) {
+  let result: EnsureTableResult | null = null
+  if (options.tables !== "external") {
+    try {
+      result = await ensurePluginTable(options.db, row.name, config)
+    } catch (error) {
+      throw loadFailed(context, errorMessage(error), error)
+    }
+  }
+  const api = createTableApi(options.db.client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
+  return { result, api }
 }
 
 /**
@@ -65,14 +87,11 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
 
   let table: TableApi | null = null
   let tableResult: EnsureTableResult | null = null
-  const tableConfig = definition.config?.table
+  const tableConfig = definition.config?.table ?? null
   if (tableConfig) {
-    try {
-      tableResult = await ensurePluginTable(options.db, row.name, tableConfig)
-    } catch (error) {
-      throw loadFailed(context, errorMessage(error), error)
-    }
-    table = createTableApi(options.db.client, tableConfig.name, tableConfig.columns, tableConfig.jsonColumns ? { jsonColumns: tableConfig.jsonColumns } : {})
+    const prepared = await prepareTable(row, options, tableConfig, context)
+    table = prepared.api
+    tableResult = prepared.result
   }
 
   const instance = createInlineInstance({
@@ -81,19 +100,12 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
     table,
     logger: options.logger,
   })
-  return { instance, table: tableResult }
+  return { instance, table: tableResult, tableConfig }
 }
 
 async function loadInWorker(row: PluginRow, options: LoadPluginOptions, context: { pluginId: number; plugin: string }): Promise<LoadedPlugin> {
   let tableResult: EnsureTableResult | null = null
-  const prepareTable = async (config: TableConfig): Promise<TableApi> => {
-    try {
-      tableResult = await ensurePluginTable(options.db, row.name, config)
-    } catch (error) {
-      throw loadFailed(context, errorMessage(error), error)
-    }
-    return createTableApi(options.db.client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
-  }
+  let tableConfig: TableConfig | null = null
   const instance = await createWorkerInstance({
     ...options.worker,
     ref: { id: row.id, name: row.name, version: row.version },
@@ -101,7 +113,12 @@ async function loadInWorker(row: PluginRow, options: LoadPluginOptions, context:
     dbPath: options.db.path,
     logger: options.logger,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
-    prepareTable,
+    prepareTable: async (config) => {
+      tableConfig = config
+      const prepared = await prepareTable(row, options, config, context)
+      tableResult = prepared.result
+      return prepared.api
+    },
   })
-  return { instance, table: tableResult }
+  return { instance, table: tableResult, tableConfig }
 }

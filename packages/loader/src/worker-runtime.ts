@@ -52,6 +52,8 @@ interface Pending {
   timer: NodeJS.Timeout
   what: string
   actions: readonly string[]
+  /** Settles with the call, whatever its outcome. */
+  done: Promise<unknown>
 }
 
 interface Thread {
@@ -223,10 +225,10 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
 
   const call = async (message: HostMessage & { id: number }, what: string, actions: readonly string[]): Promise<unknown> => {
     const current = await live()
-    return new Promise((resolve, reject) => {
+    let entry: Pending | undefined
+    const promise = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const index = Atomics.load(current.progress, 0)
-        const action = actions[index]
+        const action = actions[Atomics.load(current.progress, 0)]
         current.pending.delete(message.id)
         const stuckIn = message.type === "route" && action !== undefined ? ` (stuck in action "${action}")` : ""
         const failure = new PluginError(
@@ -244,15 +246,22 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
         void current.worker.terminate()
         reject(failure)
       }, timeoutMs)
-      current.pending.set(message.id, { resolve, reject, timer, what, actions })
-      try {
-        current.worker.postMessage(message)
-      } catch (error) {
-        clearTimeout(timer)
-        current.pending.delete(message.id)
-        const failure = (new PluginError("BAD_REQUEST", `Could not pass the request to plugin "${ref.name}": ${errorMessage(error)}`, { ...context }))
-      }
+      entry = { resolve, reject, timer, what, actions, done: Promise.resolve() }
+      current.pending.set(message.id, entry)
     })
+    ;(entry as Pending).done = promise.then(
+      () => undefined,
+      () => undefined,
+    )
+    try {
+      current.worker.postMessage(message)
+    } catch (error) {
+      // A request or payload structured clone cannot copy.
+      clearTimeout((entry as Pending).timer)
+      current.pending.delete(message.id)
+      ;(entry as Pending).reject(new PluginError("BAD_REQUEST", `Could not pass the request to plugin "${ref.name}": ${errorMessage(error)}`, { ...context }))
+    }
+    return promise
   }
 
   const first = spawn()
@@ -304,8 +313,14 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       await call({ type: "hook", id: nextId, hook, payload: clonablePayload(payload) }, `Hook "${hook}"`, [])
     },
     async dispose() {
-      state = "stopped"
+      if (state === "stopped") return
       const current = thread
+      // Calls in flight finish first (an update swaps versions under load), within the call timeout.
+      if (current && current.pending.size > 0) {
+        const settled = [...current.pending.values()].map((call) => call.done)
+        await Promise.race([Promise.allSettled(settled), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
+      }
+      state = "stopped"
       thread = undefined
       if (current) {
         for (const [, pending] of current.pending) {

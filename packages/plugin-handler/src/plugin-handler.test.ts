@@ -82,9 +82,9 @@ describe("bad input", () => {
     expect(handler.getAll()).toHaveLength(1)
   })
 
-  it("an update of an unknown plugin says so", () => {
+  it("an update of an unknown plugin says so", async () => {
     const { handler } = setup()
-    expect(handler.savePlugin(pluginInput("ghost", "export default {}", { id: 9 }), true)).toEqual({ success: false, message: "No installed plugin with id 9 to update" })
+    expect(await handler.savePlugin(pluginInput("ghost", "export default {}", { id: 9 }), true)).toEqual({ success: false, message: "No installed plugin with id 9 to update" })
   })
 
   it("deleting or loading an unknown id says so, without throwing where the seed returns a result", async () => {

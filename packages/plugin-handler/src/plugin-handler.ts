@@ -1,18 +1,20 @@
 import { PluginError, errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
 import { createHostTableApi, createPluginRegistry, dropPluginTables } from "@dockstat/plugin-store"
-import { importPluginModule, loadPlugin, validatePluginModule } from "@dockstat/plugin-loader"
+import { loadPlugin } from "@dockstat/plugin-loader"
 import { methodNotAllowed, readRouteInput, routeNotFound } from "@dockstat/plugin-router"
 import { dispatchEvent } from "@dockstat/plugin-events"
 import { resolveManifest } from "@dockstat/plugin-installer"
 
 import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
-import type { WorkerLimits, WorkerPluginInstance } from "@dockstat/plugin-loader"
+import type { LoadPluginOptions, WorkerLimits, WorkerPluginInstance } from "@dockstat/plugin-loader"
 import type { DB, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { DispatchReport } from "@dockstat/plugin-events"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
 import { LoadedSet, createLoadedEntry } from "./loaded-set.ts"
+import { candidateRow, prepareVersion } from "./prepared-version.ts"
+import type { PreparedVersion } from "./prepared-version.ts"
 import { createBaseLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
 import type { DeleteResult, InstallResult, LoadPluginsResult, SaveResult } from "./results.ts"
@@ -78,7 +80,8 @@ export class PluginHandler {
   readonly #registry: PluginRegistry
   readonly #hostTable: HostTableApi
   readonly #loaded = new LoadedSet()
-  readonly #loading = new Map<number, Promise<PluginInstance>>()
+  /** Per plugin id, the tail of its queue of loads, reloads and updates. */
+  readonly #queues = new Map<number, Promise<void>>()
   readonly #parents: readonly string[]
   readonly #baseLogger: PinoLogger
   readonly #logger: PinoLogger
@@ -100,35 +103,77 @@ export class PluginHandler {
   // ---- plugin management ----------------------------------------------------------------------
 
   /**
-   * Saves a new plugin, or with `update` replaces an installed one (found by `id`, else by name) keeping
-   * its id. A loaded plugin is reloaded with the new code; the old version serves until the new one is
-   * ready, and stays if the new one fails to load.
+   * Saves a new plugin and answers synchronously (the seed reads `result.id` at once). The code is stored
+   * as given and checked when it loads; `installFromManifestLink` checks it before storing.
+   *
+   * With `update`, replaces an installed plugin (found by `id`, else by name) keeping its id, atomically:
+   * the new version is loaded beside the old one and its table migration planned before anything is
+   * written; the row and the table change in one transaction; then a loaded plugin swaps to the new
+   * version while calls in flight finish on the old one. If any step fails, the old version stays
+   * installed and running and the result says why. An update answers with a Promise.
    */
-  savePlugin(plugin: PluginInput, update = false): SaveResult {
+  savePlugin(plugin: PluginInput, update?: false): SaveResult
+  savePlugin(plugin: PluginInput, update: true): Promise<SaveResult>
+  savePlugin(plugin: PluginInput, update?: boolean): SaveResult | Promise<SaveResult>
+  savePlugin(plugin: PluginInput, update = false): SaveResult | Promise<SaveResult> {
     const parsed = pluginInputSchema.safeParse(plugin)
-    if (!parsed.success) return { success: false, message: formatZodError(parsed.error, "Invalid plugin") }
-    const input = parsed.data
+    if (!parsed.success) {
+      const failure: SaveResult = { success: false, message: formatZodError(parsed.error, "Invalid plugin") }
+      return update ? Promise.resolve(failure) : failure
+    }
+    return update ? this.#update(parsed.data) : this.#insert(parsed.data)
+  }
+
+  #insert(input: PluginInput): SaveResult {
+    const existing = this.#registry.findByName(input.name)
+    if (existing) {
+      return { success: false, message: `A plugin named "${input.name}" is already installed (id ${existing.id}); save it with update = true to replace it` }
+    }
     try {
-      if (!update) {
-        const existing = this.#registry.findByName(input.name)
-        if (existing) {
-          return { success: false, message: `A plugin named "${input.name}" is already installed (id ${existing.id}); save it with update = true to replace it` }
-        }
-        const id = this.#registry.insert(input)
-        this.#logger.info({ pluginId: id, plugin: input.name }, "plugin saved")
-        return { success: true, id, message: "Plugin saved successfully" }
-      }
-      const target = input.id !== undefined ? this.#registry.get(input.id) : this.#registry.findByName(input.name)
-      if (!target) return { success: false, message: `No installed plugin ${input.id !== undefined ? `with id ${input.id}` : `named "${input.name}"`} to update` }
-      const clash = this.#registry.findByName(input.name)
-      if (clash && clash.id !== target.id) return { success: false, message: `Another plugin (id ${clash.id}) is already named "${input.name}"` }
-      this.#registry.update(target.id, input)
-      if (this.#loaded.has(target.id)) void this.reloadPlugin(target.id).catch(() => {})
-      this.#logger.info({ pluginId: target.id, plugin: input.name }, "plugin updated")
-      return { success: true, id: target.id, message: "Plugin updated successfully" }
+      const id = this.#registry.insert(input)
+      this.#logger.info({ pluginId: id, plugin: input.name }, "plugin saved")
+      return { success: true, id, message: "Plugin saved successfully" }
     } catch (error) {
       return { success: false, message: `Could not save plugin "${input.name}": ${errorMessage(error)}` }
     }
+  }
+
+  async #update(input: PluginInput): Promise<SaveResult> {
+    const found = input.id !== undefined ? this.#registry.get(input.id) : this.#registry.findByName(input.name)
+    if (!found) return { success: false, message: `No installed plugin ${input.id !== undefined ? `with id ${input.id}` : `named "${input.name}"`} to update` }
+    const clash = this.#registry.findByName(input.name)
+    if (clash && clash.id !== found.id) return { success: false, message: `Another plugin (id ${clash.id}) is already named "${input.name}"` }
+    const id = found.id
+    return this.#serial(id, async () => {
+      const target = this.#registry.get(id)
+      if (!target) return { success: false, message: `No plugin with id ${id}` }
+      const running = this.#loaded.get(id)
+      const keeps = `; version ${target.version} stays installed${running ? " and running" : ""}`
+      let prepared: PreparedVersion
+      try {
+        prepared = await prepareVersion(candidateRow(input, id, target), this.#loadOptions(input.name, running?.instance.runtime), input.allowDataLoss ?? false)
+      } catch (error) {
+        return { success: false, message: `Update of plugin "${target.name}" (id ${id}) refused: ${errorMessage(error)}${keeps}` }
+      }
+      try {
+        this.#db.transaction(() => {
+          this.#registry.update(id, input)
+          prepared.plan?.apply()
+        })
+      } catch (error) {
+        await prepared.instance.dispose()
+        return { success: false, message: `Update of plugin "${target.name}" (id ${id}) failed: ${errorMessage(error)}${keeps}` }
+      }
+      const current = this.#loaded.get(id)
+      if (current) {
+        this.#loaded.swap(createLoadedEntry(prepared.instance))
+        void this.#dispose(current.instance)
+      } else {
+        await prepared.instance.dispose()
+      }
+      this.#logger.info({ pluginId: id, plugin: input.name, from: target.version, to: input.version, table: prepared.plan?.action }, "plugin updated")
+      return { success: true, id, message: "Plugin updated successfully" }
+    })
   }
 
   /** Removes a plugin (unloading it first). Its table is kept unless `dropTable` is set. */
@@ -211,49 +256,52 @@ export class PluginHandler {
    * `runtime` overrides the handler's choice for this load.
    */
   async loadPlugin(id: number, options: { runtime?: RuntimeKind } = {}): Promise<PluginInstance> {
-    // A load or an update's swap in flight: its result is the plugin as it will be.
-    const pending = this.#loading.get(id)
-    if (pending) return pending
     const loaded = this.#loaded.get(id)
-    if (loaded) return loaded.instance
-    return this.#load(id, false, options.runtime)
+    // Nothing queued for it: the loaded instance is the answer. Otherwise wait for the load or update in
+    // flight, whose result is the plugin as it will be.
+    if (loaded && !this.#queues.has(id)) return loaded.instance
+    return this.#serial(id, async () => this.#loaded.get(id)?.instance ?? this.#loadNow(id, options.runtime))
   }
 
   /** Loads the stored code again and swaps it in; the running version serves until then, and stays on failure. */
   async reloadPlugin(id: number): Promise<PluginInstance> {
-    return this.#load(id, true)
+    return this.#serial(id, () => this.#loadNow(id, this.#loaded.get(id)?.instance.runtime))
   }
 
-  #load(id: number, replace: boolean, runtime?: RuntimeKind): Promise<PluginInstance> {
-    const pending = this.#loading.get(id)
-    if (pending && !replace) return pending
-    const run = (pending ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => this.#loadNow(id, runtime))
-      .finally(() => {
-        if (this.#loading.get(id) === run) this.#loading.delete(id)
-      })
-    this.#loading.set(id, run)
+  /** Runs loads, reloads and updates of one plugin one after another. */
+  #serial<T>(id: number, task: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(id) ?? Promise.resolve()
+    const run = previous.then(task, task)
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#queues.set(id, tail)
+    void tail.then(() => {
+      if (this.#queues.get(id) === tail) this.#queues.delete(id)
+    })
     return run
+  }
+
+  #loadOptions(name: string, runtime?: RuntimeKind): LoadPluginOptions {
+    const pino = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", name) })
+    return {
+      db: this.#db,
+      logger: pino as unknown as Logger,
+      runtime: runtime ?? this.#options.pluginRuntimes?.[name] ?? this.#options.runtime ?? "worker",
+      logLevel: pino.levelVal,
+      ...(this.#options.allowInlineFallback === undefined ? {} : { allowInlineFallback: this.#options.allowInlineFallback }),
+      ...(this.#options.worker === undefined ? {} : { worker: this.#options.worker }),
+    }
   }
 
   async #loadNow(id: number, runtimeOverride?: RuntimeKind): Promise<PluginInstance> {
     if (!Number.isSafeInteger(id)) throw new PluginError("PLUGIN_NOT_FOUND", `Plugin id must be an integer, got ${JSON.stringify(id)}`)
     const row = this.#registry.get(id)
     if (!row) throw new PluginError("PLUGIN_NOT_FOUND", `No plugin with id ${id}`, { pluginId: id })
-    const pino = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", row.name) })
-    const logger = pino as unknown as Logger
-    const runtime = runtimeOverride ?? this.#options.pluginRuntimes?.[row.name] ?? this.#options.runtime ?? "worker"
     const started = performance.now()
     try {
-      const { instance, table } = await loadPlugin(row, {
-        db: this.#db,
-        logger,
-        runtime,
-        logLevel: pino.levelVal,
-        ...(this.#options.allowInlineFallback === undefined ? {} : { allowInlineFallback: this.#options.allowInlineFallback }),
-        ...(this.#options.worker === undefined ? {} : { worker: this.#options.worker }),
-      })
+      const { instance, table } = await loadPlugin(row, this.#loadOptions(row.name, runtimeOverride))
       const previous = this.#loaded.swap(createLoadedEntry(instance))
       if (previous) await this.#dispose(previous.instance)
       this.#logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
@@ -346,14 +394,37 @@ export class PluginHandler {
     if (typeof url !== "string" || url.trim() === "") return { success: false, message: "installFromManifestLink needs a manifest URL or file path", kind: "validation" }
     const resolved = await resolveManifest(url, this.#options.install)
     if (!resolved.ok) return { success: false, message: resolved.message, kind: resolved.kind }
-    try {
-      validatePluginModule(await importPluginModule(resolved.input.plugin))
-    } catch (error) {
-      return { success: false, message: `Plugin "${resolved.input.name}" from ${url} is not a valid plugin: ${errorMessage(error)}`, kind: "validation" }
+    const input = resolved.input
+    const existing = this.#registry.findByName(input.name)
+    if (existing) {
+      if (!options.update) {
+        return { success: false, message: `A plugin named "${input.name}" is already installed (id ${existing.id}); install with update to replace it`, kind: "conflict" }
+      }
+      const updated = await this.#update({ ...input, id: existing.id })
+      if (!updated.success) return { success: false, message: updated.message, kind: "validation" }
+      return { success: true, id: existing.id, message: `Updated ${input.name} to ${input.version} from ${resolved.source}` }
     }
-    const saved = this.savePlugin(resolved.input, options.update ?? false)
-    if (!saved.success) return { success: false, message: saved.message, kind: "conflict" }
-    return { success: true, id: saved.id, message: `Installed ${resolved.input.name}@${resolved.input.version} from ${resolved.source}` }
+
+    // Load it once, in the runtime it will run in, and plan its table: a plugin that cannot load is not stored.
+    let prepared: PreparedVersion
+    try {
+      prepared = await prepareVersion(candidateRow(input, 0), this.#loadOptions(input.name), input.allowDataLoss ?? false)
+    } catch (error) {
+      return { success: false, message: `Plugin "${input.name}" from ${resolved.source} cannot be installed: ${errorMessage(error)}`, kind: "validation" }
+    }
+    try {
+      const id = this.#db.transaction(() => {
+        const id = this.#registry.insert(input)
+        prepared.plan?.apply()
+        return id
+      })
+      this.#logger.info({ pluginId: id, plugin: input.name, source: resolved.source }, "plugin installed")
+      return { success: true, id, message: `Installed ${input.name}@${input.version} from ${resolved.source}` }
+    } catch (error) {
+      return { success: false, message: `Could not install plugin "${input.name}": ${errorMessage(error)}`, kind: "conflict" }
+    } finally {
+      await prepared.instance.dispose()
+    }
   }
 
   /** `installFromManifestLink` for a manifest file on disk. */
@@ -374,7 +445,7 @@ export class PluginHandler {
 
   /** Unloads every plugin and waits until each one is released. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#loading.values()])
+    await Promise.allSettled([...this.#queues.values()])
     const entries = this.#loaded.ids().map((id) => this.#loaded.remove(id)).filter((entry) => entry !== undefined)
     await Promise.all(entries.map((entry) => this.#dispose(entry.instance)))
   }

@@ -143,7 +143,7 @@ describe("seed: Plugin Management", () => {
   it("update mode keeps the id and replaces the code", async () => {
     const { handler } = setup()
     handler.savePlugin(pluginInput("my-plugin", "export default { version: '1' }"))
-    const updated = handler.savePlugin(pluginInput("my-plugin", "export default { version: '2' }", { version: "2.0.0" }), true)
+    const updated = await handler.savePlugin(pluginInput("my-plugin", "export default { version: '2' }", { version: "2.0.0" }), true)
     expect(updated).toEqual({ success: true, id: 1, message: "Plugin updated successfully" })
     expect(handler.getAll()).toEqual([expect.objectContaining({ id: 1, version: "2.0.0" })])
   })
@@ -154,8 +154,10 @@ describe("seed: Plugin Management", () => {
       `export default { config: { apiRoutes: { "/v": { method: "GET", actions: ["v"] } }, actions: { v: () => "${answer}" } } }`
     handler.savePlugin(pluginInput("my-plugin", route("old")))
     await handler.loadPlugin(1)
-    handler.savePlugin(pluginInput("my-plugin", route("new"), { version: "2.0.0" }), true)
-    await handler.loadPlugin(1) // waits for the swap the update started
+    // The seed writes `handler.savePlugin(updatedPlugin, true)` without reading the result: the swap is
+    // queued, and the next loadPlugin waits for it.
+    void handler.savePlugin(pluginInput("my-plugin", route("new"), { version: "2.0.0" }), true)
+    await handler.loadPlugin(1)
     expect(await handler.handleRoute(1, "/v", get("/v"))).toBe("new")
   })
 

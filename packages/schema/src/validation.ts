@@ -119,6 +119,8 @@ const pluginMetadata = {
   manifest: z.string().min(1, "manifest must not be empty"),
   author: z.looseObject({ name: z.string().optional(), email: z.string().optional(), url: z.string().optional() }),
   tags: z.array(z.string()).optional(),
+  /** An update may drop or retype table columns (or move to another table name): data is lost. */
+  allowDataLoss: z.boolean().optional(),
 }
 
 /** What `savePlugin` takes: the seed's `DBPluginSchema` (id optional; set by the handler). */

@@ -10,9 +10,10 @@ export {
   drizzleKitLoadCount,
   dropPluginTables,
   ensurePluginTable,
+  planPluginTable,
   pluginTableNames,
   tableOwner,
 } from "./plugin-table.ts"
-export type { EnsureTableResult, TableAction } from "./plugin-table.ts"
+export type { EnsureTableResult, TableAction, TablePlan, TablePlanOptions } from "./plugin-table.ts"
 export { createTableApi } from "./table-api.ts"
 export type { TableApiOptions } from "./table-api.ts"

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { column } from "@dockstat/plugin-schema"
 
 import { DB } from "./db.ts"
-import { dropPluginTables, ensurePluginTable, tableOwner } from "./plugin-table.ts"
+import { dropPluginTables, ensurePluginTable, planPluginTable, tableOwner } from "./plugin-table.ts"
 import { createTableApi } from "./table-api.ts"
 import { useTempDbPath } from "./test-helpers.ts"
 
@@ -53,6 +53,38 @@ describe("plugin tables", () => {
     await expect(ensurePluginTable(db, "notes-plugin", dropped)).rejects.toThrow(
       /changes column "text" from text to integer; drops column "pinned"; drops column "tags"/,
     )
+  })
+
+  it("drops and retypes columns when the plugin opts in, keeping the other columns' data", async () => {
+    const db = new DB(":memory:")
+    await ensurePluginTable(db, "notes-plugin", v2)
+    createTableApi(db.client, "notes", v2.columns).insert({ text: "keep me", pinned: true, tags: ["x"] })
+    const v3 = { name: "notes", columns: { id: column.id(), text: column.text({ notNull: true }), pinned: column.integer(), rank: column.real({ default: 1 }) } }
+    const result = await ensurePluginTable(db, "notes-plugin", v3, { allowDataLoss: true })
+    expect(result.action).toBe("migrated")
+    expect(createTableApi(db.client, "notes", v3.columns).select(["text", "pinned", "rank"]).all()).toEqual([{ text: "keep me", pinned: 1, rank: 1 }])
+    expect(db.query("SELECT name FROM pragma_table_info('notes') ORDER BY cid").all().map((row) => row.name)).toEqual(["id", "text", "pinned", "rank"])
+  })
+
+  it("refuses moving to another table name unless opted in, and then keeps the old table", async () => {
+    const db = new DB(":memory:")
+    await ensurePluginTable(db, "notes-plugin", v1)
+    const moved = { name: "notes_v2", columns: v1.columns }
+    await expect(ensurePluginTable(db, "notes-plugin", moved)).rejects.toThrow(/moves from table "notes" to "notes_v2"/)
+    expect(db.tableExists("notes_v2")).toBe(false)
+    const plan = await planPluginTable(db, "notes-plugin", moved, { allowDataLoss: true })
+    expect([plan.action, plan.abandoned]).toEqual(["created", ["notes"]])
+    db.transaction(plan.apply)
+    expect([db.tableExists("notes"), db.tableExists("notes_v2")]).toEqual([true, true])
+  })
+
+  it("plans without writing anything until apply()", async () => {
+    const db = new DB(":memory:")
+    const plan = await planPluginTable(db, "notes-plugin", v1)
+    expect(plan.statements.join()).toMatch(/CREATE TABLE/)
+    expect([db.tableExists("notes"), tableOwner(db, "notes")]).toEqual([false, undefined])
+    db.transaction(plan.apply)
+    expect(tableOwner(db, "notes")).toBe("notes-plugin")
   })
 
   it("never gives a plugin another plugin's table", async () => {

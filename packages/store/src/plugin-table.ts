@@ -82,12 +82,33 @@ function assertOwnership(db: DB, pluginName: string, tableName: string) {
   }
 }
 
+export interface TablePlanOptions {
+  /** Allow changes that lose data: dropping or retyping columns, or moving to another table name. */
+  allowDataLoss?: boolean
+}
+
+/** What making a plugin's table match its descriptors takes; nothing is written until `apply()`. */
+export interface TablePlan {
+  tableName: string
+  action: TableAction
+  /** The SQL drizzle-kit generated (empty when unchanged). */
+  statements: string[]
+  /** Tables of this plugin that the new descriptors no longer name (kept, never dropped here). */
+  abandoned: string[]
+  /**
+   * Applies the plan. Call it inside a transaction, with whatever else must change with it (the plugin's
+   * row on install and update); it checks ownership again, since another plugin may have claimed the name.
+   */
+  apply(): void
+}
+
 /**
- * Makes the plugin's table match its descriptors, through drizzle-kit's diff of the stored snapshot:
- * CREATE TABLE for a new table, ALTER TABLE for added columns, rows kept. Unchanged descriptors cost one
- * lookup and no drizzle-kit. Refuses a table owned by another plugin, a host table, and changes that lose data.
+ * Plans how to make the plugin's table match its descriptors, through drizzle-kit's diff of the stored
+ * snapshot: CREATE TABLE for a new table, ALTER TABLE for added columns, rows kept. Unchanged descriptors
+ * cost one lookup and no drizzle-kit. Refuses a table owned by another plugin, a host table, and (unless
+ * `allowDataLoss`) changes that lose data, naming the columns.
  */
-export async function ensurePluginTable(db: DB, pluginName: string, input: TableConfig): Promise<EnsureTableResult> {
+export async function planPluginTable(db: DB, pluginName: string, input: TableConfig, options: TablePlanOptions = {}): Promise<TablePlan> {
   const parsed = tableConfigSchema.safeParse(input)
   if (!parsed.success) throw new PluginError("INVALID_PLUGIN", formatZodError(parsed.error, `Plugin "${pluginName}" config.table`), { plugin: pluginName })
   const config = parsed.data as TableConfig
@@ -97,26 +118,38 @@ export async function ensurePluginTable(db: DB, pluginName: string, input: Table
   assertOwnership(db, pluginName, tableName)
   const stored = db.drizzle.select().from(pluginTables).where(eq(pluginTables.tableName, tableName)).get()
   const exists = stored !== undefined && db.tableExists(tableName)
-  if (exists && stored.descriptorHash === hash) return { tableName, action: "unchanged", statements: [] }
+  const abandoned = pluginTableNames(db, pluginName).filter((name) => name !== tableName && db.tableExists(name))
+  if (exists && stored.descriptorHash === hash) return { tableName, action: "unchanged", statements: [], abandoned, apply: () => {} }
 
-  if (exists) {
-    const problems = destructiveChanges(stored.descriptors as unknown as TableConfig, config)
-    if (problems.length > 0) {
-      throw new PluginError(
-        "INVALID_PLUGIN",
-        `Table "${tableName}" of plugin "${pluginName}": the new descriptors would lose data (${problems.join("; ")}); refused`,
-        { plugin: pluginName },
-      )
-    }
+  const previousConfig = exists ? (stored.descriptors as unknown as TableConfig) : undefined
+  const problems = previousConfig ? destructiveChanges(previousConfig, config) : []
+  if (!exists && abandoned.length > 0) problems.push(`moves from table ${abandoned.map((name) => `"${name}"`).join(", ")} to "${tableName}", leaving its rows behind`)
+  if (problems.length > 0 && !options.allowDataLoss) {
+    throw new PluginError(
+      "INVALID_PLUGIN",
+      `Table "${tableName}" of plugin "${pluginName}": the new descriptors would lose data (${problems.join("; ")}); refused (opt in with allowDataLoss)`,
+      { plugin: pluginName },
+    )
   }
 
   const kit = await loadDrizzleKit()
-  const previous = exists ? (stored.snapshot as never) : await kit.generateSQLiteDrizzleJson({})
+  let previous = exists ? (stored.snapshot as never) : await kit.generateSQLiteDrizzleJson({})
+  const statements: string[] = []
+  if (previousConfig && problems.length > 0) {
+    // Drops and adds in one diff make drizzle-kit ask (interactively) whether a column was renamed:
+    // drop and retype first, then add.
+    const kept: TableConfig = {
+      ...config,
+      columns: Object.fromEntries(Object.entries(config.columns).filter(([name]) => Object.hasOwn(previousConfig.columns, name))),
+    }
+    const intermediate = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, kept) })
+    statements.push(...(await kit.generateSQLiteMigration(previous, intermediate)))
+    previous = intermediate as never
+  }
   const next = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, config) })
-  const statements = await kit.generateSQLiteMigration(previous, next)
+  statements.push(...(await kit.generateSQLiteMigration(previous, next)))
 
-  db.transaction(() => {
-    // Checked again inside the transaction: another load may have claimed the name while we diffed.
+  const apply = () => {
     assertOwnership(db, pluginName, tableName)
     for (const statement of statements) {
       try {
@@ -137,8 +170,15 @@ export async function ensurePluginTable(db: DB, pluginName: string, input: Table
       updatedAt: new Date().toISOString(),
     }
     db.drizzle.insert(pluginTables).values(row).onConflictDoUpdate({ target: pluginTables.tableName, set: row }).run()
-  })
-  return { tableName, action: exists ? "migrated" : "created", statements }
+  }
+  return { tableName, action: exists ? "migrated" : "created", statements, abandoned, apply }
+}
+
+/** Plans and applies in its own transaction: the load path, for a plugin whose code is already stored. */
+export async function ensurePluginTable(db: DB, pluginName: string, input: TableConfig, options: TablePlanOptions = {}): Promise<EnsureTableResult> {
+  const plan = await planPluginTable(db, pluginName, input, options)
+  if (plan.action !== "unchanged") db.transaction(plan.apply)
+  return { tableName: plan.tableName, action: plan.action, statements: plan.statements }
 }
 
 /** The tables a plugin owns. */

@@ -115,7 +115,7 @@ describe("table API", () => {
   })
 
   it("reports a unique violation as a conflict", async () => {
-    await ensurePluginTable(db, "test-plugin", { name: "uniq", columns: { id: column.id(), key: column.text({ unique: true }) } })
+    await ensurePluginTable(db, "uniq-plugin", { name: "uniq", columns: { id: column.id(), key: column.text({ unique: true }) } })
     const uniq = createTableApi(db.client, "uniq", { id: column.id(), key: column.text({ unique: true }) })
     uniq.insert({ key: "k" })
     let error: unknown
