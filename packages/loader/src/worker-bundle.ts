@@ -26,6 +26,13 @@ const nativeModules: Plugin = {
     builder.onResolve({ filter: /^(libsql|better-sqlite3)$/ }, () => ({ path: libsql, external: true }))
     // Only ever imported lazily by the host's migration path, never in a worker.
     builder.onResolve({ filter: /^drizzle-kit(\/.*)?$/ }, (args) => ({ path: args.path, external: true }))
+    // What plugin code can import: the plugin-facing part of the SDK only (no zod, no drizzle to parse).
+    builder.onResolve({ filter: /^dockstat:sdk$/ }, () => ({ path: "sdk", namespace: "dockstat" }))
+    builder.onLoad({ filter: /.*/, namespace: "dockstat" }, () => ({
+      contents: `export { column, reply, isReply, definePlugin, PluginError, isPluginError } from "@dockstat/plugin-schema"`,
+      resolveDir: here,
+      loader: "ts",
+    }))
   },
 }
 
@@ -43,7 +50,7 @@ export function workerBundle(): Promise<WorkerBundle> {
     await build({
       entryPoints: {
         "worker-main": join(here, "worker-main.ts"),
-        sdk: require.resolve("@dockstat/plugin-schema"),
+        sdk: "dockstat:sdk",
       },
       outdir,
       outExtension: { ".js": ".mjs" },

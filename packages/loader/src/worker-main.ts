@@ -1,17 +1,16 @@
 /**
  * Runs inside a plugin's worker thread: imports the plugin, opens its own connection to the database
  * file, and runs whole action chains and hooks on request, so a request costs one message each way.
+ * Kept lean on purpose (no zod, no drizzle): the host validates the module's shape and plans its table.
  */
 import { parentPort, workerData } from "node:worker_threads"
-import Database from "libsql"
 import { errorMessage, isPluginError } from "@dockstat/plugin-schema"
 import { createTableApi } from "@dockstat/plugin-store"
-import { routesFromConfig, runActionChain } from "@dockstat/plugin-router"
+import { runActionChain } from "@dockstat/plugin-router"
 
 import type { Action, EventHandler, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
 
-import { importPluginModule } from "./import-module.ts"
-import { validatePluginModule } from "./validate-module.ts"
+import { describeShape } from "./module-shape.ts"
 import { LOG_LEVELS } from "./worker-protocol.ts"
 import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
 
@@ -66,19 +65,27 @@ let definition: PluginDefinition = {}
 let table: TableApi | null = null
 let routes = new Map<string, readonly string[]>()
 
+/**
+ * A data: URL needs no file and imports in well under a millisecond; it stays in this thread's module
+ * cache, which ends with the thread.
+ */
+async function importSource(source: string): Promise<Record<string, unknown>> {
+  return (await import(`data:text/javascript;base64,${Buffer.from(source).toString("base64")}`)) as Record<string, unknown>
+}
+
+async function importModule(): Promise<Record<string, unknown>> {
+  try {
+    return await importSource(data.source)
+  } catch (error) {
+    if (data.fallbackSource !== null && /Identifier 'column' has already been declared/.test(errorMessage(error))) return importSource(data.fallbackSource)
+    throw error
+  }
+}
+
 try {
-  definition = validatePluginModule(await importPluginModule(data.code, { sdkUrl: data.sdkUrl, dir: data.moduleDir }))
-  const descriptors = routesFromConfig(definition.config?.apiRoutes)
-  routes = new Map(descriptors.map((route) => [route.key, route.actions]))
-  const events = definition.events ?? {}
-  post({
-    type: "loaded",
-    summary: {
-      routes: descriptors,
-      hooks: Object.keys(events).filter((hook) => typeof events[hook as HookName] === "function") as HookName[],
-      table: definition.config?.table ? structuredClone(definition.config.table) : null,
-    },
-  })
+  const namespace = await importModule()
+  definition = (namespace.default ?? {}) as PluginDefinition
+  post({ type: "imported", shape: describeShape(namespace.default === undefined ? null : { value: namespace.default }) })
 } catch (error) {
   post({ type: "load-error", message: errorMessage(error) })
   // Nothing else to do: the host ends this worker.
@@ -88,20 +95,20 @@ try {
 const actions: Record<string, Action> = definition.config?.actions ?? {}
 const events = (definition.events ?? {}) as Partial<Record<HookName, EventHandler>>
 
-function openTable(): void {
-  const config = definition.config?.table
-  if (!config) return
-  const client = new Database(data.dbPath)
-  client.exec("PRAGMA busy_timeout = 5000")
-  client.exec("PRAGMA foreign_keys = ON")
-  table = createTableApi(client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
-}
-
 async function handle(message: HostMessage): Promise<void> {
   switch (message.type) {
-    case "open-table":
+    case "start":
       try {
-        openTable()
+        routes = new Map(message.routes.map((route) => [route.key, route.actions]))
+        const config = message.table
+        if (config) {
+          // Loaded only by plugins that have a table.
+          const { default: Database } = await import("libsql")
+          const client = new Database(data.dbPath)
+          client.exec("PRAGMA busy_timeout = 5000")
+          client.exec("PRAGMA foreign_keys = ON")
+          table = createTableApi(client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
+        }
         post({ type: "ready" })
       } catch (error) {
         post({ type: "load-error", message: errorMessage(error) })

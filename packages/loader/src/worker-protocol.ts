@@ -1,18 +1,19 @@
 import type { HookName, HttpMethod, PluginRef, RouteDescriptor, RouteInput, TableConfig } from "@dockstat/plugin-schema"
 
+import type { Shape } from "./module-shape.ts"
+
 /** What a plugin worker is started with (structured-cloned into `workerData`). */
 export interface WorkerData {
-  code: string
+  /** The module's source with its imports already rewritten by the host (SDK -> the bundle's SDK). */
+  source: string
+  /** The source without the `column` import the host added, for code that declares its own `column`. */
+  fallbackSource: string | null
   ref: PluginRef
   dbPath: string
   /** pino level number below which the worker drops log calls without building them. */
   logLevel: number
   /** Index of the running action, written by the worker, read by the host on a timeout. */
   progress: SharedArrayBuffer
-  /** The SDK module plugin imports are pointed at. */
-  sdkUrl: string
-  /** The host's private directory for module files. */
-  moduleDir: string
 }
 
 /** Plain data about the module, sent once it imported and validated. */
@@ -33,12 +34,13 @@ export interface SerializedError {
 }
 
 export type HostMessage =
-  | { type: "open-table" }
+  /** The module checked out: open the table (when `table`) and serve these routes. */
+  | { type: "start"; routes: RouteDescriptor[]; table: TableConfig | null }
   | { type: "route"; id: number; key: string; input: RouteInput }
   | { type: "hook"; id: number; hook: HookName; payload: Record<string, unknown> }
 
 export type WorkerMessage =
-  | { type: "loaded"; summary: ModuleSummary }
+  | { type: "imported"; shape: Shape }
   | { type: "ready" }
   | { type: "load-error"; message: string }
   | { type: "result"; id: number; ok: true; value: unknown }

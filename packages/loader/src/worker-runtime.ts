@@ -3,8 +3,13 @@ import { ERROR_STATUS, PluginError, errorMessage } from "@dockstat/plugin-schema
 
 import type { ErrorCode, HookName, Logger, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
 
+import { routesFromConfig } from "@dockstat/plugin-router"
+
 import { loadFailed } from "./errors.ts"
-import { moduleDir } from "./import-module.ts"
+import { reviveShape } from "./module-shape.ts"
+import type { Shape } from "./module-shape.ts"
+import { validatePluginModule } from "./validate-module.ts"
+import { prepareModuleSource } from "./module-source.ts"
 import { workerBundle } from "./worker-bundle.ts"
 import type { WorkerBundle } from "./worker-bundle.ts"
 import { LOG_LEVELS } from "./worker-protocol.ts"
@@ -112,11 +117,35 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   } catch (error) {
     throw loadFailed(context, `could not build the worker runtime: ${errorMessage(error)}`, error)
   }
-  const dir = moduleDir()
+  // Imports are checked and rewritten here, where the lexer is warm; the worker only imports the result.
+  let source: string
+  let fallbackSource: string | null = null
+  try {
+    const prepared = await prepareModuleSource(options.code, { sdkUrl: bundle.sdkUrl })
+    source = prepared.source
+    if (prepared.injectedColumn) fallbackSource = (await prepareModuleSource(options.code, { sdkUrl: bundle.sdkUrl, injectColumn: false })).source
+  } catch (error) {
+    throw loadFailed(context, errorMessage(error), error)
+  }
+
+  /** First start: validate the module and prepare its table. A restart reuses what the first start found. */
+  const startThread = async (worker: Worker, shape: Shape): Promise<void> => {
+    if (summary === undefined) {
+      const definition = validatePluginModule({ default: (reviveShape(shape) as { value?: unknown } | null)?.value })
+      const tableConfig = definition.config?.table ?? null
+      summary = {
+        routes: routesFromConfig(definition.config?.apiRoutes),
+        hooks: Object.keys(definition.events ?? {}) as HookName[],
+        table: tableConfig,
+      }
+      if (tableConfig) table = await options.prepareTable(tableConfig)
+    }
+    worker.postMessage({ type: "start", routes: summary.routes, table: summary.table } satisfies HostMessage)
+  }
 
   const spawn = (): Thread => {
     const progress = new SharedArrayBuffer(4)
-    const data: WorkerData = { code: options.code, ref, dbPath: options.dbPath, logLevel: options.logLevel ?? LOG_LEVELS.info, progress, sdkUrl: bundle.sdkUrl, moduleDir: dir }
+    const data: WorkerData = { source, fallbackSource, ref, dbPath: options.dbPath, logLevel: options.logLevel ?? LOG_LEVELS.info, progress }
     const worker = new Worker(bundle.workerUrl, {
       workerData: data,
       // Plain Node: the bundle is JavaScript, and a TypeScript loader inherited from the host would
@@ -138,22 +167,9 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
         case "log":
           ;(logger[message.level as LogLevelName] as (...args: unknown[]) => void)(...message.args)
           return
-        case "loaded":
-          if (summary === undefined) {
-            summary = message.summary
-            const config = summary.table
-            if (config === null) worker.postMessage({ type: "open-table" } satisfies HostMessage)
-            else
-              options.prepareTable(config).then(
-                (api) => {
-                  table = api
-                  worker.postMessage({ type: "open-table" } satisfies HostMessage)
-                },
-                (error: unknown) => settleReady?.reject(error),
-              )
-          } else {
-            worker.postMessage({ type: "open-table" } satisfies HostMessage)
-          }
+        case "imported":
+          // Checked on the host, with the same schema as the inline runtime: the worker stays free of zod.
+          void startThread(worker, message.shape).catch((error: unknown) => settleReady?.reject(error))
           return
         case "ready":
           settleReady?.resolve()

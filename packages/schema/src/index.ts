@@ -14,6 +14,7 @@ export type { DockerEventType, DockerHookName, HookName, LifecycleHookName } fro
 export { RESERVED_TABLE_NAMES, pluginTables, plugins } from "./host-tables.ts"
 export type { NewPluginRow, PluginRow, PluginTableRow } from "./host-tables.ts"
 export { isReply, reply } from "./reply.ts"
+export { ROUTE_KEY } from "./route-key.ts"
 export { HTTP_METHODS } from "./types.ts"
 export type {
   Action,
@@ -49,7 +50,6 @@ export {
   IDENTIFIER,
   INTEGRITY,
   PLUGIN_NAME,
-  ROUTE_KEY,
   columnDescriptorSchema,
   formatZodError,
   manifestSchema,

@@ -2,6 +2,7 @@ import { z } from "zod"
 import { COLUMN_KINDS } from "./column.ts"
 import { isHookName } from "./event-catalog.ts"
 import { RESERVED_TABLE_NAMES } from "./host-tables.ts"
+import { ROUTE_KEY } from "./route-key.ts"
 import { HTTP_METHODS } from "./types.ts"
 
 /** SQL identifiers a plugin may use for its table and columns (always quoted when used). */
@@ -63,8 +64,6 @@ export const routeConfigSchema = z.object({
   actions: z.array(z.string().min(1)).min(1, "a route needs at least one action"),
 })
 
-/** A route key: `/path`, `/items/:id`, or `METHOD /path`. */
-export const ROUTE_KEY = /^(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?(\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]*)$/i
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", `${what} must be a function`)
 

@@ -1,4 +1,5 @@
-export { DB, MIGRATIONS_FOLDER, cleanRow } from "./db.ts"
+export { cleanRow } from "./clean-row.ts"
+export { DB, MIGRATIONS_FOLDER } from "./db.ts"
 export type { DBOptions, HostDrizzle, Query, SqliteConnection, Statement } from "./db.ts"
 export { createHostTableApi } from "./host-table-api.ts"
 export type { HostTableApi } from "./host-table-api.ts"

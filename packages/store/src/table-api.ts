@@ -14,7 +14,7 @@ import type { SqliteConnection } from "./db.ts"
 import { fromSqliteError, tableError } from "./errors.ts"
 
 import type { Statement } from "./db.ts"
-import { cleanRow } from "./db.ts"
+import { cleanRow } from "./clean-row.ts"
 
 export interface TableApiOptions {
   /** Text columns whose values are JSON. */
