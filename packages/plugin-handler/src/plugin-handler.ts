@@ -165,10 +165,15 @@ export class PluginHandler {
         return { success: false, message: `Update of plugin "${target.name}" (id ${id}) failed: ${errorMessage(error)}${keeps}` }
       }
       const current = this.#loaded.get(id)
+      const change = { from: target.version, to: input.version }
       if (current) {
         this.#loaded.swap(createLoadedEntry(prepared.instance))
         void this.#dispose(current.instance)
+        await this.#lifecycle(prepared.instance, "onUpdate", change)
+        await this.#lifecycle(prepared.instance, "onLoad")
       } else {
+        // Not serving, but its table is migrated: the new version may still move its data along.
+        await this.#lifecycle(prepared.instance, "onUpdate", change)
         await prepared.instance.dispose()
       }
       this.#logger.info({ pluginId: id, plugin: input.name, from: target.version, to: input.version, table: prepared.plan?.action }, "plugin updated")
@@ -189,7 +194,8 @@ export class PluginHandler {
     } catch (error) {
       return { success: false, message: `Could not delete plugin ${id}: ${errorMessage(error)}` }
     }
-    this.unloadPlugin(id)
+    const entry = this.#loaded.remove(id)
+    if (entry) void this.#dispose(entry.instance, ["onUninstall", "onUnload"])
     this.#logger.info({ pluginId: id, plugin: row.name, droppedTable: Boolean(options.dropTable) }, "plugin deleted")
     return { success: true, message: "Deleted Plugin" }
   }
@@ -227,6 +233,19 @@ export class PluginHandler {
   }
 
   // ---- loading --------------------------------------------------------------------------------
+
+  /**
+   * Starts the host: loads every enabled plugin, then calls their `onBoot` hooks. Failures are reported,
+   * not thrown; `close()` undoes it.
+   */
+  async start(): Promise<LoadPluginsResult> {
+    const result = await this.loadAllPlugins()
+    const report = await this.emit("onBoot", {})
+    for (const outcome of report.results) {
+      if (outcome.status !== "ok") this.#logger.warn({ pluginId: outcome.pluginId, plugin: outcome.plugin, hook: "onBoot", status: outcome.status }, "lifecycle hook failed")
+    }
+    return result
+  }
 
   /** Loads every enabled plugin that is not loaded yet; failures are reported, not thrown. */
   async loadAllPlugins(): Promise<LoadPluginsResult> {
@@ -304,6 +323,7 @@ export class PluginHandler {
       const { instance, table } = await loadPlugin(row, this.#loadOptions(row.name, runtimeOverride))
       const previous = this.#loaded.swap(createLoadedEntry(instance))
       if (previous) await this.#dispose(previous.instance)
+      await this.#lifecycle(instance, "onLoad")
       this.#logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
       return instance
     } catch (error) {
@@ -329,7 +349,25 @@ export class PluginHandler {
     return this.#loaded.ids()
   }
 
-  async #dispose(instance: PluginInstance): Promise<void> {
+  /**
+   * Calls one lifecycle hook of one plugin, with the hook timeout; a failure is logged, never thrown: a
+   * plugin's own hook cannot undo what the host already did.
+   */
+  async #lifecycle(instance: PluginInstance, hook: HookName, payload: Record<string, unknown> = {}): Promise<void> {
+    if (!instance.hooks.includes(hook)) return
+    const report = await dispatchEvent([instance], hook, { plugin: { id: instance.id, name: instance.name, version: instance.version }, ...payload }, this.#dispatchOptions())
+    for (const result of report.results) {
+      if (result.status !== "ok") this.#logger.warn({ pluginId: instance.id, plugin: instance.name, hook, status: result.status, err: result.message }, "lifecycle hook failed")
+    }
+  }
+
+  #dispatchOptions() {
+    return this.#options.hookTimeoutMs === undefined ? {} : { timeoutMs: this.#options.hookTimeoutMs }
+  }
+
+  /** Stops a plugin that served: its last hooks (onUnload, and onUninstall on delete) run first. */
+  async #dispose(instance: PluginInstance, hooks: HookName[] = ["onUnload"]): Promise<void> {
+    for (const hook of hooks) await this.#lifecycle(instance, hook)
     try {
       await instance.dispose()
     } catch (error) {
@@ -373,7 +411,7 @@ export class PluginHandler {
 
   /** Calls `event` on every loaded plugin concurrently, each with a timeout; says what each one did. */
   emit(event: HookName, payload: Record<string, unknown> = {}): Promise<DispatchReport> {
-    return dispatchEvent(this.#loaded.instances(), event, payload, this.#options.hookTimeoutMs === undefined ? {} : { timeoutMs: this.#options.hookTimeoutMs })
+    return dispatchEvent(this.#loaded.instances(), event, payload, this.#dispatchOptions())
   }
 
   /** A loaded plugin's table API and logger (what its actions and hooks get). */
@@ -419,6 +457,7 @@ export class PluginHandler {
         return id
       })
       this.#logger.info({ pluginId: id, plugin: input.name, source: resolved.source }, "plugin installed")
+      await this.#lifecycle(prepared.instance, "onInstall", { plugin: { id, name: input.name, version: input.version } })
       return { success: true, id, message: `Installed ${input.name}@${input.version} from ${resolved.source}` }
     } catch (error) {
       return { success: false, message: `Could not install plugin "${input.name}": ${errorMessage(error)}`, kind: "conflict" }
