@@ -45,6 +45,8 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
   app.get("/health", (c) => c.json({ ok: true }))
 
   app.get(API, (c) => c.json(handler.getStatus()))
+  // Whether the Docker event source is connected and how many events it delivered to plugin hooks.
+  app.get("/api/v2/docker", (c) => c.json(handler.getDockerStatus() ?? { enabled: false }))
 
   app.post(`${API}/install`, async (c) => {
     const request = await readInstallRequest(c.req.raw)

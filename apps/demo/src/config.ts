@@ -16,6 +16,8 @@ export interface DemoConfig {
   hostname: string
   dbPath: string
   logLevel: LevelWithSilent
+  /** DOCKSTAT_DOCKER_EVENTS=off turns the Docker event source off (DOCKER_HOST says where the engine is). */
+  dockerEvents: boolean
 }
 
 export class ConfigError extends Error {
@@ -35,6 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     hostname: env.HOST?.trim() || "127.0.0.1",
     dbPath: readDbPath(env),
     logLevel: readLogLevel(env.LOG_LEVEL, "info"),
+    dockerEvents: !["off", "false", "0", "no"].includes(env.DOCKSTAT_DOCKER_EVENTS?.trim().toLowerCase() ?? ""),
   }
 }
 

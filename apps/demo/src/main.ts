@@ -3,11 +3,18 @@ import { startServer } from "./server.ts"
 
 import type { RunningServer } from "./server.ts"
 
-// `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB and LOG_LEVEL.
+// `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST and
+// DOCKSTAT_DOCKER_EVENTS.
 let server: RunningServer
 try {
   const config = loadConfig()
-  server = await startServer({ dbPath: config.dbPath, port: config.port, hostname: config.hostname, logLevel: config.logLevel })
+  server = await startServer({
+    dbPath: config.dbPath,
+    port: config.port,
+    hostname: config.hostname,
+    logLevel: config.logLevel,
+    ...(config.dockerEvents ? {} : { docker: false as const }),
+  })
 } catch (error) {
   // A bad setting or a taken port is the operator's to fix: say what, without a stack trace.
   const message = error instanceof ConfigError || (error as NodeJS.ErrnoException).code === "EADDRINUSE" ? (error as Error).message : undefined

@@ -61,7 +61,7 @@ describe("demo server (real HTTP, real libSQL file)", () => {
         contentType: "application/json",
       },
     })
-    server = await startServer({ dbPath, port: 0, hostname: "127.0.0.1", logLevel: "silent" })
+    server = await startServer({ dbPath, port: 0, hostname: "127.0.0.1", logLevel: "silent", docker: false })
   })
 
   afterAll(async () => {
@@ -132,7 +132,12 @@ describe("demo server (real HTTP, real libSQL file)", () => {
 
   it("runs example-plugin's container hooks through the handler", async () => {
     const report = await server.handler.emit("onContainerStart", { container: { id: "c0ffee" } })
-    expect(report.results).toEqual([{ pluginId: pluginId("example-plugin"), plugin: "example-plugin", status: "ok", ms: expect.any(Number) }])
+    expect(report.results).toEqual([
+      { pluginId: pluginId("example-plugin"), plugin: "example-plugin", status: "ok", ms: expect.any(Number) },
+      { pluginId: pluginId("container-events"), plugin: "container-events", status: "ok", ms: expect.any(Number) },
+    ])
+    const events = await (await api(`/api/v2/plugins/${pluginId("container-events")}/routes/events`)).json()
+    expect(events).toEqual([expect.objectContaining({ hook: "start", containerId: "c0ffee" })])
     expect(server.handler.getHookHandlers().get(pluginId("example-plugin"))).toHaveProperty("onContainerStop")
   })
 
@@ -304,15 +309,15 @@ describe("demo server restarts", () => {
     const temp = createTempDir()
     try {
       const dbPath = temp.file("restart.db")
-      const first = await startServer({ dbPath, port: 0, logLevel: "silent" })
+      const first = await startServer({ dbPath, port: 0, logLevel: "silent", docker: false })
       const firstIds = first.handler.getAll().map((plugin) => [plugin.id, plugin.name])
       await first.close()
 
-      const second = await startServer({ dbPath, port: 0, logLevel: "silent" })
+      const second = await startServer({ dbPath, port: 0, logLevel: "silent", docker: false })
       try {
         expect(second.handler.getAll().map((plugin) => [plugin.id, plugin.name])).toEqual(firstIds)
-        expect(firstIds.map(([, name]) => name)).toEqual(["example-plugin", "data-processor"])
-        expect(second.handler.getLoadedPlugins()).toHaveLength(2)
+        expect(firstIds.map(([, name]) => name)).toEqual(["example-plugin", "data-processor", "container-events"])
+        expect(second.handler.getLoadedPlugins()).toHaveLength(3)
       } finally {
         await second.close()
       }
@@ -325,16 +330,16 @@ describe("demo server restarts", () => {
     const temp = createTempDir()
     try {
       const dbPath = temp.file("tampered.db")
-      await (await startServer({ dbPath, port: 0, logLevel: "silent" })).close()
+      await (await startServer({ dbPath, port: 0, logLevel: "silent", docker: false })).close()
       // Code changed behind the handler's back no longer matches its digest: the loader refuses it.
       const db = new DB(dbPath)
       db.query("UPDATE plugins SET plugin = plugin || '\n// changed' WHERE name = 'data-processor'").run()
       db.close()
 
-      const server = await startServer({ dbPath, port: 0, logLevel: "silent" })
+      const server = await startServer({ dbPath, port: 0, logLevel: "silent", docker: false })
       try {
         const byName = new Map(server.handler.getAll().map((plugin) => [plugin.name, plugin.id]))
-        expect(server.handler.getLoadedPlugins()).toEqual([byName.get("example-plugin")])
+        expect(server.handler.getLoadedPlugins()).toEqual([byName.get("example-plugin"), byName.get("container-events")])
         expect((await fetch(`${server.url}/api/v2/plugins/${byName.get("example-plugin")}/routes/status`)).status).toBe(200)
         expect((await fetch(`${server.url}/api/v2/plugins/${byName.get("data-processor")}/routes/process`, { method: "POST" })).status).toBe(503)
 
@@ -353,7 +358,7 @@ describe("demo server restarts", () => {
     const temp = createTempDir()
     try {
       const dbPath = temp.file("empty.db")
-      const server = await startServer({ dbPath, port: 0, logLevel: "silent", installExamples: false })
+      const server = await startServer({ dbPath, port: 0, logLevel: "silent", installExamples: false, docker: false })
       expect(server.handler.getAll()).toEqual([])
       const response = await fetch(`${server.url}/api/v2/plugins`)
       expect(await response.json()).toMatchObject({ installed_plugins: { count: 0 } })
@@ -367,9 +372,9 @@ describe("demo server restarts", () => {
 
   it("refuses a port that is taken and leaves nothing open", async () => {
     const temp = createTempDir()
-    const holder = await startServer({ dbPath: temp.file("a.db"), port: 0, logLevel: "silent", installExamples: false })
+    const holder = await startServer({ dbPath: temp.file("a.db"), port: 0, logLevel: "silent", installExamples: false, docker: false })
     try {
-      await expect(startServer({ dbPath: temp.file("b.db"), port: holder.port, logLevel: "silent", installExamples: false })).rejects.toThrow(/EADDRINUSE/)
+      await expect(startServer({ dbPath: temp.file("b.db"), port: holder.port, logLevel: "silent", installExamples: false, docker: false })).rejects.toThrow(/EADDRINUSE/)
     } finally {
       await holder.close()
       temp.remove()

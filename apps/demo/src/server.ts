@@ -19,6 +19,11 @@ export interface StartServerOptions {
   logger?: Logger
   /** Install the seed's example plugins when they are not installed yet. Default true. */
   installExamples?: boolean
+  /**
+   * Docker events to plugin hooks: the engine at `host` (else DOCKER_HOST, else /var/run/docker.sock).
+   * An unreachable engine is logged once and retried; `false` turns the source off. Default on.
+   */
+  docker?: { host?: string } | false
 }
 
 export interface RunningServer {
@@ -48,13 +53,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const db = new DB(options.dbPath)
   let handler: PluginHandler | undefined
   try {
-    handler = new PluginHandler(db, ["API"], { logger })
+    handler = new PluginHandler(db, ["API"], { logger, ...(options.docker === false ? {} : { docker: options.docker ?? {} }) })
     if (options.installExamples !== false) {
       const seeded = installExamplePlugins(handler)
       if (seeded.installed.length > 0) log.info({ plugins: seeded.installed }, "installed the example plugins")
       for (const failure of seeded.failed) log.error({ plugin: failure.name, err: failure.message }, "could not install an example plugin")
     }
-    const loaded = await handler.loadAllPlugins()
+    // Loads every plugin, calls their onBoot hooks and connects to Docker.
+    const loaded = await handler.start()
     for (const failure of loaded.errors) log.error({ pluginId: failure.pluginId, err: failure.error }, "plugin not loaded; the server starts without it")
     log.info({ loaded: loaded.successes, failed: loaded.errors.length }, "plugins loaded")
 

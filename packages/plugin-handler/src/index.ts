@@ -8,7 +8,7 @@ export { DB } from "@dockstat/plugin-store"
 export type { HostTableApi, PluginMetadata } from "@dockstat/plugin-store"
 export { createFetchHandler, errorToResponse, toResponse } from "@dockstat/plugin-router"
 export type { RouteHost } from "@dockstat/plugin-router"
-export type { DispatchReport, HookOutcome } from "@dockstat/plugin-events"
+export type { DispatchReport, DockerSourceStatus, HookOutcome } from "@dockstat/plugin-events"
 export {
   HOOK_NAMES,
   PluginError,

@@ -2,13 +2,13 @@ import { PluginError, errorMessage, formatZodError, pluginInputSchema } from "@d
 import { createHostTableApi, createPluginRegistry, dropPluginTables } from "@dockstat/plugin-store"
 import { loadPlugin } from "@dockstat/plugin-loader"
 import { methodNotAllowed, readRouteInput, routeNotFound } from "@dockstat/plugin-router"
-import { dispatchEvent } from "@dockstat/plugin-events"
+import { createDockerEventSource, dispatchEvent } from "@dockstat/plugin-events"
 import { resolveManifest } from "@dockstat/plugin-installer"
 
 import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { LoadPluginOptions, WorkerLimits, WorkerPluginInstance } from "@dockstat/plugin-loader"
 import type { DB, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
-import type { DispatchReport } from "@dockstat/plugin-events"
+import type { BackoffOptions, DispatchReport, DockerEventSource, DockerSourceStatus } from "@dockstat/plugin-events"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
@@ -41,6 +41,12 @@ export interface PluginHandlerOptions {
   allowInlineFallback?: boolean
   /** Limits of the worker runtime: per-call timeout, heap cap, crashes before a plugin is marked failed. */
   worker?: WorkerLimits
+  /**
+   * Docker Engine events to plugin hooks. With this set, `start()` connects to the engine (`host`, else
+   * DOCKER_HOST, else /var/run/docker.sock) and `close()` disconnects; an unreachable engine is retried
+   * with backoff and logged once per outage, never an error.
+   */
+  docker?: { host?: string; backoff?: BackoffOptions; since?: string }
 }
 
 export interface LoadedPluginStatus {
@@ -86,6 +92,7 @@ export class PluginHandler {
   readonly #baseLogger: PinoLogger
   readonly #logger: PinoLogger
   readonly #options: PluginHandlerOptions
+  #docker: DockerEventSource | undefined
 
   constructor(db: DB, loggerParents: string[] = [], options: PluginHandlerOptions = {}) {
     if (db === null || typeof db !== "object" || typeof (db as DB).query !== "function") {
@@ -240,11 +247,35 @@ export class PluginHandler {
    */
   async start(): Promise<LoadPluginsResult> {
     const result = await this.loadAllPlugins()
+    this.#startDocker()
     const report = await this.emit("onBoot", {})
     for (const outcome of report.results) {
       if (outcome.status !== "ok") this.#logger.warn({ pluginId: outcome.pluginId, plugin: outcome.plugin, hook: "onBoot", status: outcome.status }, "lifecycle hook failed")
     }
     return result
+  }
+
+  #startDocker(): void {
+    const options = this.#options.docker
+    if (options === undefined || this.#docker !== undefined) return
+    const logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", "DockerEvents") })
+    try {
+      this.#docker = createDockerEventSource({
+        ...options,
+        logger,
+        deliver: ({ hook, payload }) => this.emit(hook, payload),
+      })
+    } catch (error) {
+      // An unusable DOCKER_HOST (ssh://, TLS) is a configuration problem, not a reason not to serve.
+      logger.error({ err: errorMessage(error) }, "Docker events disabled")
+      return
+    }
+    this.#docker.start()
+  }
+
+  /** The Docker event source: connected, events delivered, reconnects; null when it is not running. */
+  getDockerStatus(): DockerSourceStatus | null {
+    return this.#docker?.status() ?? null
   }
 
   /** Loads every enabled plugin that is not loaded yet; failures are reported, not thrown. */
@@ -482,8 +513,11 @@ export class PluginHandler {
     return this.#db
   }
 
-  /** Unloads every plugin and waits until each one is released. */
+  /** Stops the Docker events, then unloads every plugin and waits until each one is released. */
   async close(): Promise<void> {
+    const docker = this.#docker
+    this.#docker = undefined
+    await docker?.stop()
     await Promise.allSettled([...this.#queues.values()])
     const entries = this.#loaded.ids().map((id) => this.#loaded.remove(id)).filter((entry) => entry !== undefined)
     await Promise.all(entries.map((entry) => this.#dispose(entry.instance)))

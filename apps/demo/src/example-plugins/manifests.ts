@@ -36,7 +36,20 @@ export function dataProcessorInput(): DBPluginSchema {
   }
 }
 
-/** Both examples, in install order. */
+/** Not from the seed: records Docker container events into its table and lists them at `/events`. */
+export function containerEventsInput(): DBPluginSchema {
+  return {
+    name: "container-events",
+    version: "1.0.0",
+    description: "Records Docker container events (start, stop, die, ...) and lists them at /events",
+    ...LOCAL,
+    author: AUTHOR,
+    tags: ["example", "docker", "events"],
+    plugin: readCode("container-events.js"),
+  }
+}
+
+/** The examples, in install order. */
 export function exampleInputs(): DBPluginSchema[] {
-  return [examplePluginInput(), dataProcessorInput()]
+  return [examplePluginInput(), dataProcessorInput(), containerEventsInput()]
 }
