@@ -1,4 +1,4 @@
-import { codeDigest, planPluginTable } from "@dockstat/plugin-store"
+import { planPluginTable, toRow } from "@dockstat/plugin-store"
 import { loadPlugin } from "@dockstat/plugin-loader"
 
 import type { PluginInput, PluginInstance, PluginRow } from "@dockstat/plugin-schema"
@@ -15,17 +15,8 @@ export interface PreparedVersion {
 export function candidateRow(input: PluginInput, id: number, base?: PluginRow): PluginRow {
   const now = new Date().toISOString()
   return {
+    ...toRow(input),
     id,
-    name: input.name,
-    version: input.version,
-    description: input.description ?? null,
-    repoType: input.repoType,
-    repository: input.repository,
-    manifest: input.manifest,
-    author: input.author,
-    tags: input.tags ?? null,
-    plugin: input.plugin,
-    digest: codeDigest(input.plugin),
     enabled: base?.enabled ?? true,
     createdAt: base?.createdAt ?? now,
     updatedAt: now,

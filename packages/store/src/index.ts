@@ -3,7 +3,7 @@ export { DB, MIGRATIONS_FOLDER } from "./db.ts"
 export type { DBOptions, HostDrizzle, Query, SqliteConnection, Statement } from "./db.ts"
 export { createHostTableApi } from "./host-table-api.ts"
 export type { HostTableApi } from "./host-table-api.ts"
-export { codeDigest, createPluginRegistry } from "./plugin-registry.ts"
+export { codeDigest, createPluginRegistry, toRow } from "./plugin-registry.ts"
 export type { PluginMetadata, PluginRegistry } from "./plugin-registry.ts"
 export {
   descriptorHash,

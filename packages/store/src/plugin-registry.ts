@@ -15,7 +15,8 @@ export function codeDigest(code: string): string {
 
 const { plugin: _code, ...metadataColumns } = getTableColumns(plugins)
 
-function toRow(input: PluginInput) {
+/** The columns a plugin's input fills, the code's digest included: what insert and update write. */
+export function toRow(input: PluginInput) {
   return {
     name: input.name,
     version: input.version,
