@@ -21,6 +21,11 @@ export interface InlineInstanceOptions {
   logger: Logger
   /** Undone last-in-first-out by dispose(). */
   disposers?: (() => void | Promise<void>)[]
+  /**
+   * A route that has not answered by then gets a 504 (default 10 s). Inline code cannot be stopped: the
+   * chain runs on in the background, and a synchronous endless loop blocks the host (use the worker runtime).
+   */
+  timeoutMs?: number
 }
 
 /**
@@ -35,6 +40,7 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
   const events = (definition.events ?? {}) as Partial<Record<HookName, EventHandler>>
   const hooks = Object.freeze(Object.keys(events).filter((hook) => typeof events[hook as HookName] === "function") as HookName[])
   const disposers = [...(options.disposers ?? [])]
+  const timeoutMs = options.timeoutMs ?? 10_000
   let disposed = false
   const unloaded = () => new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" is unloaded`, { pluginId: ref.id, plugin: ref.name })
 
@@ -54,10 +60,36 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       if (route === undefined) {
         return Promise.reject(new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { pluginId: ref.id, plugin: ref.name }))
       }
-      return runActionChain({
+      let current = 0
+      const chain = runActionChain({
         actions,
         names: route.actions,
         context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref },
+        onAction: (index) => {
+          current = index
+        },
+      })
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const action = route.actions[current]
+          reject(
+            new PluginError("ACTION_TIMEOUT", `Route "${routeKey}" of plugin "${ref.name}" did not finish within ${timeoutMs} ms (stuck in action "${action}")`, {
+              pluginId: ref.id,
+              plugin: ref.name,
+              ...(action === undefined ? {} : { action }),
+            }),
+          )
+        }, timeoutMs)
+        chain.then(
+          (value) => {
+            clearTimeout(timer)
+            resolve(value)
+          },
+          (error: unknown) => {
+            clearTimeout(timer)
+            reject(error)
+          },
+        )
       })
     },
     async runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {

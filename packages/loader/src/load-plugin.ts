@@ -21,6 +21,8 @@ export interface LoadPluginOptions {
   allowInlineFallback?: boolean
   /** Limits of the worker runtime. */
   worker?: WorkerLimits
+  /** A route (or, in a worker, a hook) that has not answered by then gets a 504 (default 10 s). */
+  timeoutMs?: number
   /** pino level number of the plugin logger (the worker drops calls below it). */
   logLevel?: number
   /**
@@ -99,6 +101,7 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
     definition,
     table,
     logger: options.logger,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   })
   return { instance, table: tableResult, tableConfig }
 }
@@ -108,6 +111,7 @@ async function loadInWorker(row: PluginRow, options: LoadPluginOptions, context:
   let tableConfig: TableConfig | null = null
   const instance = await createWorkerInstance({
     ...options.worker,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ref: { id: row.id, name: row.name, version: row.version },
     code: row.plugin,
     dbPath: options.db.path,

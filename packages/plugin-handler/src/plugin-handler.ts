@@ -28,6 +28,11 @@ export interface PluginHandlerOptions {
   maxBodyBytes?: number
   /** Per-plugin timeout of `emit()` (default 5000 ms). */
   hookTimeoutMs?: number
+  /**
+   * A route that has not answered by then gets a 504, in both runtimes (default 10 s). A worker is ended
+   * and restarted; inline code cannot be stopped and runs on in the background.
+   */
+  timeoutMs?: number
   /** Limits for manifest installs (timeouts, sizes, redirects). */
   install?: ResolveOptions
   /**
@@ -342,6 +347,7 @@ export class PluginHandler {
       logLevel: pino.levelVal,
       ...(this.#options.allowInlineFallback === undefined ? {} : { allowInlineFallback: this.#options.allowInlineFallback }),
       ...(this.#options.worker === undefined ? {} : { worker: this.#options.worker }),
+      ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
     }
   }
 

@@ -33,6 +33,7 @@ export default {
       "/reply": { method: "GET", actions: ["custom"] },
       "/nothing": { method: "GET", actions: ["nothing"] },
       "/bad-column": { method: "GET", actions: ["badColumn"] },
+      "/hang": { method: "GET", actions: ["fine", "hang"] },
     },
     actions: {
       insert: ({ table, body }) => table.insert(body),
@@ -48,6 +49,7 @@ export default {
       custom: () => reply({ made: true }, { status: 202, headers: { "x-custom": "yes" } }),
       nothing: () => undefined,
       badColumn: ({ table }) => table.select(["nope"]).all(),
+      hang: () => new Promise(() => {}),
     },
   },
   events: {
@@ -74,7 +76,7 @@ describe.each<RuntimeKind>(["inline", "worker"])("PluginInstance contract: %s ru
     const path = join(tempDir(), "app.db")
     const lines: { name?: string; msg?: string }[] = []
     const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) })
-    const handler = new PluginHandler(new DB(path), ["API"], { logger, runtime })
+    const handler = new PluginHandler(new DB(path), ["API"], { logger, runtime, timeoutMs: 1000 })
     handlers.push(handler)
     const saved = handler.savePlugin(pluginInput("contract", contractPlugin))
     if (!saved.success) throw new Error(saved.message)
@@ -142,6 +144,14 @@ describe.each<RuntimeKind>(["inline", "worker"])("PluginInstance contract: %s ru
     const error = await failure(handler.handleRoute(id, "/bad-column", get("/bad-column")))
     expect([error.status, error.action]).toEqual([500, "badColumn"])
     expect(error.message).toMatch(/unknown column "nope"/)
+  })
+
+  it("answers a route that never settles with a 504 naming the action, and keeps serving", async () => {
+    const { handler, id } = await start()
+    const error = await failure(handler.handleRoute(id, "/hang", get("/hang")))
+    expect([error.status, error.code, error.action]).toEqual([504, "ACTION_TIMEOUT", "hang"])
+    expect(error.message).toMatch(/did not finish within 1000 ms \(stuck in action "hang"\)/)
+    expect(await handler.handleRoute(id, "/nothing", get("/nothing"))).toBeUndefined()
   })
 
   it("sets status and headers with reply()", async () => {
