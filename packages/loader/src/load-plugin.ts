@@ -6,6 +6,7 @@ import type { DB, EnsureTableResult } from "@dockstat/plugin-store"
 
 import { loadFailed } from "./errors.ts"
 import { importPluginModule } from "./import-module.ts"
+import { importInline } from "./module-function.ts"
 import { createInlineInstance } from "./inline-runtime.ts"
 import { validatePluginModule } from "./validate-module.ts"
 import { createWorkerInstance } from "./worker-runtime.ts"
@@ -76,7 +77,7 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
 
   let namespace: Record<string, unknown>
   try {
-    namespace = await importPluginModule(row.plugin)
+    namespace = await importInline(row.plugin, row.name, importPluginModule)
   } catch (error) {
     throw loadFailed(context, errorMessage(error), error)
   }
