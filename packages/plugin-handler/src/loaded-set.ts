@@ -20,11 +20,12 @@ export function createLoadedEntry(instance: PluginInstance): LoadedEntry {
 }
 
 /**
- * The loaded plugins, as an immutable map swapped whole on every change: a request reads one snapshot
- * and never sees a plugin half added or half removed.
+ * The loaded plugins by id. Each entry is built whole before it goes in and is never changed after (a
+ * reload or update puts in a new entry), so a request that looked an entry up keeps a consistent plugin
+ * even if it is replaced meanwhile. Listings are snapshots.
  */
 export class LoadedSet {
-  #entries: ReadonlyMap<number, LoadedEntry> = new Map()
+  readonly #entries = new Map<number, LoadedEntry>()
   /** The entries by id, for listings; built on the first read after a change. */
   #sorted: LoadedEntry[] | undefined
 
@@ -52,10 +53,8 @@ export class LoadedSet {
 
   /** Puts `entry` in, returning what it replaced. */
   swap(entry: LoadedEntry): LoadedEntry | undefined {
-    const next = new Map(this.#entries)
-    const previous = next.get(entry.instance.id)
-    next.set(entry.instance.id, entry)
-    this.#entries = next
+    const previous = this.#entries.get(entry.instance.id)
+    this.#entries.set(entry.instance.id, entry)
     this.#sorted = undefined
     return previous
   }
@@ -63,9 +62,7 @@ export class LoadedSet {
   remove(id: number): LoadedEntry | undefined {
     const previous = this.#entries.get(id)
     if (previous === undefined) return undefined
-    const next = new Map(this.#entries)
-    next.delete(id)
-    this.#entries = next
+    this.#entries.delete(id)
     this.#sorted = undefined
     return previous
   }

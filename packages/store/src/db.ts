@@ -97,8 +97,10 @@ export class DB {
     return this.client.transaction(fn)()
   }
 
+  /** Whether a table (or view) of that name exists, case-insensitively as SQLite resolves names. */
   tableExists(name: string): boolean {
-    return this.query("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE").get(name) !== undefined
+    // pragma_table_info looks the name up in the schema's hash; sqlite_master would be scanned.
+    return this.query("SELECT 1 AS found FROM pragma_table_info(?) LIMIT 1").get(name) !== undefined
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { eq } from "drizzle-orm"
+import { eq, sql } from "drizzle-orm"
 import { PluginError, pluginTables, tableConfigSchema, formatZodError } from "@dockstat/plugin-schema"
 
 import type { ColumnDescriptor, TableConfig } from "@dockstat/plugin-schema"
@@ -67,13 +67,28 @@ export function destructiveChanges(previous: TableConfig, next: TableConfig): st
   return problems
 }
 
-export function tableOwner(db: DB, tableName: string): string | undefined {
-  const row = db.drizzle.select({ pluginName: pluginTables.pluginName }).from(pluginTables).where(eq(pluginTables.tableName, tableName)).get()
-  return row?.pluginName
+/** The lookups every load makes, prepared once per database: a warm start of 1000 plugins runs them 1000 times. */
+function queriesOf(db: DB) {
+  let queries = preparedQueries.get(db)
+  if (!queries) {
+    queries = prepareQueries(db)
+    preparedQueries.set(db, queries)
+  }
+  return queries
+}
+const preparedQueries = new WeakMap<DB, ReturnType<typeof prepareQueries>>()
+function prepareQueries(db: DB) {
+  return {
+    byTable: db.drizzle.select().from(pluginTables).where(eq(pluginTables.tableName, sql.placeholder("tableName"))).prepare(),
+    byPlugin: db.drizzle.select({ tableName: pluginTables.tableName }).from(pluginTables).where(eq(pluginTables.pluginName, sql.placeholder("pluginName"))).prepare(),
+  }
 }
 
-function assertOwnership(db: DB, pluginName: string, tableName: string) {
-  const owner = tableOwner(db, tableName)
+export function tableOwner(db: DB, tableName: string): string | undefined {
+  return queriesOf(db).byTable.get({ tableName })?.pluginName
+}
+
+function assertOwnership(db: DB, pluginName: string, tableName: string, owner = tableOwner(db, tableName)) {
   if (owner !== undefined && owner !== pluginName) {
     throw new PluginError("CONFLICT", `Table "${tableName}" belongs to plugin "${owner}"; plugin "${pluginName}" must choose another table name`, { plugin: pluginName })
   }
@@ -115,11 +130,12 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   const tableName = config.name
   const hash = descriptorHash(config)
 
-  assertOwnership(db, pluginName, tableName)
-  const stored = db.drizzle.select().from(pluginTables).where(eq(pluginTables.tableName, tableName)).get()
+  const stored = queriesOf(db).byTable.get({ tableName })
+  assertOwnership(db, pluginName, tableName, stored?.pluginName)
   const exists = stored !== undefined && db.tableExists(tableName)
+  // The warm path: one lookup, one existence check, no drizzle-kit.
+  if (exists && stored.descriptorHash === hash) return { tableName, action: "unchanged", statements: [], abandoned: [], apply: () => {} }
   const abandoned = pluginTableNames(db, pluginName).filter((name) => name !== tableName && db.tableExists(name))
-  if (exists && stored.descriptorHash === hash) return { tableName, action: "unchanged", statements: [], abandoned, apply: () => {} }
 
   const previousConfig = exists ? (stored.descriptors as unknown as TableConfig) : undefined
   const problems = previousConfig ? destructiveChanges(previousConfig, config) : []
@@ -183,11 +199,8 @@ export async function ensurePluginTable(db: DB, pluginName: string, input: Table
 
 /** The tables a plugin owns. */
 export function pluginTableNames(db: DB, pluginName: string): string[] {
-  return db.drizzle
-    .select({ tableName: pluginTables.tableName })
-    .from(pluginTables)
-    .where(eq(pluginTables.pluginName, pluginName))
-    .all()
+  return queriesOf(db)
+    .byPlugin.all({ pluginName })
     .map((row) => row.tableName)
 }
 

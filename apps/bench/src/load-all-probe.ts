@@ -1,0 +1,62 @@
+/**
+ * One measurement of load-all.ts, in a fresh process (a warm start is a new process opening an existing
+ * DB). argv: <mode> <dbPath> [count]
+ * - seed: stores `count` plugins with tables and loads them once (creating the tables): the cold start;
+ * - ours: `loadAllPlugins()` on the seeded DB, and how often drizzle-kit was imported meanwhile;
+ * - baseline: the floor of loading the same code: read it from the DB and evaluate every module as a
+ *   function (vm.Script, its import line and `export default` rewritten by hand), nothing else.
+ */
+import { Script } from "node:vm"
+import { column } from "@dockstat/plugin-handler"
+
+import { drizzleKitLoadCount } from "@dockstat/plugin-store"
+
+import { sendResult } from "./child.ts"
+import { DB, createHandler, loadAllOrThrow, pluginCode, pluginInput } from "./fixtures.ts"
+import { monotonicUs } from "./measure.ts"
+
+export interface ProbeResult {
+  ms: number
+  /** The measured span on the monotonic clock in us, to cut a `--cpu-prof` profile to it. */
+  window: [number, number]
+  plugins: number
+  drizzleKitLoads: number
+}
+
+const [mode, dbPath, count] = process.argv.slice(2) as [string, string, string | undefined]
+const SDK = "@dockstat/plugin-handler"
+
+void sendResult(async (): Promise<ProbeResult> => {
+  const db = new DB(dbPath)
+  const handler = createHandler(db)
+  if (mode === "seed") {
+    for (let index = 0; index < Number(count); index++) {
+      const name = `bench-load-${index}`
+      const saved = handler.savePlugin(pluginInput(name, pluginCode({ name })))
+      if (!saved.success) throw new Error(saved.message)
+    }
+  }
+  if (mode === "seed" || mode === "ours") {
+    const from = monotonicUs()
+    const started = performance.now()
+    const loaded = await loadAllOrThrow(handler)
+    const ms = performance.now() - started
+    const window: [number, number] = [from, monotonicUs()]
+    await handler.close()
+    db.close()
+    return { ms, window, plugins: loaded.length, drizzleKitLoads: drizzleKitLoadCount() }
+  }
+  const from = monotonicUs()
+  const started = performance.now()
+  const rows = db.client.prepare("SELECT id, plugin FROM plugins WHERE enabled = 1 ORDER BY id").all() as { id: number; plugin: string }[]
+  const modules = rows.map(({ id, plugin }) => {
+    // The code is ours (fixtures.ts): one import line, one `export default`.
+    const body = plugin.replace(`import { column } from "${SDK}"`, "").replace("export default", "return")
+    const factory = new Script(`(function (column) {${body}\n})`, { filename: `plugin-${id}.js` }).runInThisContext() as (sdk: typeof column) => unknown
+    return factory(column)
+  })
+  const ms = performance.now() - started
+  if (modules.some((module) => typeof module !== "object")) throw new Error("a module has no default export")
+  db.close()
+  return { ms, window: [from, monotonicUs()], plugins: modules.length, drizzleKitLoads: drizzleKitLoadCount() }
+})

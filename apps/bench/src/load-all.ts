@@ -1,0 +1,98 @@
+/**
+ * `loadAllPlugins()` with 10, 100 and 1000 stored plugins, each with a table, inline, each measurement a
+ * fresh process opening an existing DB (a warm start: no schema diff, asserted with drizzle-kit's load
+ * counter); the baseline is the floor of the same work: read the code and evaluate every module.
+ */
+import { runBenchmark, runChild } from "./child.ts"
+import { seededDb } from "./fixtures.ts"
+import type { ColdLoad } from "./fixtures.ts"
+import { median, spread } from "./measure.ts"
+import type { ProbeResult } from "./load-all-probe.ts"
+import { row } from "./report.ts"
+import type { Row } from "./report.ts"
+
+const SIZES = [10, 100, 1000] as const
+/** Fresh processes per size and side; the small sizes only show the shape of the growth. */
+const REPS: Record<(typeof SIZES)[number], number> = { 10: 1, 100: 1, 1000: 2 }
+const GOAL_MS = 500
+/** Linear: 10x the plugins cost at most 12x the time (10x is exactly linear; fixed costs keep it lower). */
+const LINEAR_GROWTH = 12
+
+runBenchmark(async (): Promise<Row[]> => {
+  const ours = new Map<number, ProbeResult[]>()
+  const floor = new Map<number, ProbeResult[]>()
+  const cold = new Map<number, ColdLoad>()
+  for (const size of SIZES) {
+    const seeded = await seededDb(size)
+    cold.set(size, seeded.cold)
+    ours.set(size, [])
+    floor.set(size, [])
+    for (let rep = 0; rep < REPS[size]; rep++) {
+      // Alternate which goes first, so a busy moment of the machine does not hit one side only.
+      const runOurs = async () => ours.get(size)?.push(await runChild<ProbeResult>("load-all-probe.ts", { args: ["ours", seeded.path] }))
+      const runFloor = async () => floor.get(size)?.push(await runChild<ProbeResult>("load-all-probe.ts", { args: ["baseline", seeded.path] }))
+      if (rep % 2 === 0) {
+        await runOurs()
+        await runFloor()
+      } else {
+        await runFloor()
+        await runOurs()
+      }
+    }
+  }
+
+  const ms = (results: ProbeResult[] | undefined) => median((results ?? []).map((result) => result.ms))
+  const rows: Row[] = SIZES.map((size) => {
+    const mine = ours.get(size) ?? []
+    const base = floor.get(size) ?? []
+    if (mine.some((result) => result.plugins !== size)) throw new Error(`expected ${size} plugins loaded, got ${mine.map((result) => result.plugins).join(", ")}`)
+    const value = ms(mine)
+    return row({
+      id: `load.${size}`,
+      metric: `loadAllPlugins, ${size} plugins with tables, warm (ms)`,
+      ours: value,
+      baseline: ms(base),
+      baselineLabel: "read the code + evaluate every module as a function (vm.Script), fresh process",
+      goal: size === 1000 ? `<= ${GOAL_MS} ms` : "info",
+      holds: size === 1000 ? value <= GOAL_MS : null,
+      note: `${REPS[size]} fresh process(es) each: ours ${spread(mine.map((result) => result.ms), 0)} ms, floor ${spread(base.map((result) => result.ms), 0)} ms; ${(value / size).toFixed(2)} ms/plugin`,
+    })
+  })
+  const growth = ms(ours.get(1000)) / ms(ours.get(100))
+  const floorGrowth = ms(floor.get(1000)) / ms(floor.get(100))
+  rows.push(
+    row({
+      id: "load.growth",
+      metric: "loadAllPlugins growth 100 -> 1000 plugins (x)",
+      ours: growth,
+      baseline: floorGrowth,
+      baselineLabel: "growth of the floor over the same sizes",
+      goal: `<= ${LINEAR_GROWTH} (10 = linear)`,
+      holds: growth <= LINEAR_GROWTH,
+      note: `10 -> 100: ${(ms(ours.get(100)) / ms(ours.get(10))).toFixed(1)}x (fixed start-up costs dominate at 10)`,
+    }),
+  )
+  const warmLoads = Math.max(...(ours.get(1000) ?? []).map((result) => result.drizzleKitLoads))
+  rows.push(
+    row({
+      id: "load.warm-schema-diff",
+      metric: "drizzle-kit imports on a warm start, 1000 plugins (count)",
+      ours: warmLoads,
+      baseline: cold.get(1000)?.drizzleKitLoads ?? null,
+      baselineLabel: "the cold start that created the tables (drizzleKitLoadCount() in that process)",
+      ratio: null,
+      goal: "= 0",
+      holds: warmLoads === 0,
+    }),
+    row({
+      id: "load.cold-1000",
+      metric: "loadAllPlugins, 1000 new plugins, creating tables (ms)",
+      ours: cold.get(1000)?.ms ?? Number.NaN,
+      baseline: ms(ours.get(1000)),
+      baselineLabel: "the warm start of the same plugins",
+      goal: "info",
+      holds: null,
+    }),
+  )
+  return rows
+})
