@@ -2,6 +2,7 @@ import { PluginError, errorMessage, isPluginError, isReply } from "@dockstat/plu
 import { errorToResponse } from "./error-to-response.ts"
 
 const JSON_TYPE = "application/json"
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": JSON_TYPE })
 // Statuses whose response must not have a body (the Response constructor refuses one).
 const NULL_BODY_STATUS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
 
@@ -20,7 +21,8 @@ export function toResponse(result: unknown): Response {
   if (result instanceof Response) return result
   if (result === undefined) return new Response(null, { status: 204 })
   try {
-    if (!isReply(result)) return jsonResponse(result, 200, new Headers())
+    // The common answer: a plain header object (no Headers instance to build per request).
+    if (!isReply(result)) return new Response(jsonText(result), { status: 200, headers: JSON_HEADERS })
     const headers = new Headers(result.headers)
     const status = result.status
     if (NULL_BODY_STATUS.has(status) || result.body === undefined) return new Response(null, { status, headers })
@@ -35,7 +37,7 @@ export function toResponse(result: unknown): Response {
   }
 }
 
-function jsonResponse(value: unknown, status: number, headers: Headers): Response {
+function jsonText(value: unknown): string {
   let text: string | undefined
   try {
     text = JSON.stringify(value) as string | undefined
@@ -44,6 +46,11 @@ function jsonResponse(value: unknown, status: number, headers: Headers): Respons
   }
   // JSON.stringify answers undefined, not a string, for a function or a symbol.
   if (text === undefined) throw new PluginError("INTERNAL", `The route result cannot be encoded as JSON: a ${typeof value}`)
+  return text
+}
+
+function jsonResponse(value: unknown, status: number, headers: Headers): Response {
+  const text = jsonText(value)
   if (!headers.has("content-type")) headers.set("content-type", JSON_TYPE)
   return new Response(text, { status, headers })
 }
