@@ -46,7 +46,10 @@ export async function runActionChain(options: RunActionChainOptions): Promise<un
       previousAction: previous,
       params: context.params,
       query: context.query,
-      headers: context.headers,
+      // Read from the chain's context only when an action asks (building it can be a large share of a request).
+      get headers() {
+        return context.headers
+      },
       method: context.method,
       path: context.path,
       plugin: context.plugin,

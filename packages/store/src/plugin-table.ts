@@ -124,6 +124,14 @@ export interface TablePlan {
  * `allowDataLoss`) changes that lose data, naming the columns.
  */
 export async function planPluginTable(db: DB, pluginName: string, input: TableConfig, options: TablePlanOptions = {}): Promise<TablePlan> {
+  // The warm path first: descriptors identical to those stored (and validated) last time cost one
+  // lookup and one existence check: no validation, no drizzle-kit.
+  if (typeof input?.name === "string") {
+    const known = queriesOf(db).byTable.get({ tableName: input.name })
+    if (known !== undefined && known.pluginName === pluginName && known.descriptorHash === descriptorHash(input) && db.tableExists(input.name)) {
+      return { tableName: input.name, action: "unchanged", statements: [], abandoned: [], apply: () => {} }
+    }
+  }
   const parsed = tableConfigSchema.safeParse(input)
   if (!parsed.success) throw new PluginError("INVALID_PLUGIN", formatZodError(parsed.error, `Plugin "${pluginName}" config.table`), { plugin: pluginName })
   const config = parsed.data as TableConfig
@@ -133,7 +141,6 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   const stored = queriesOf(db).byTable.get({ tableName })
   assertOwnership(db, pluginName, tableName, stored?.pluginName)
   const exists = stored !== undefined && db.tableExists(tableName)
-  // The warm path: one lookup, one existence check, no drizzle-kit.
   if (exists && stored.descriptorHash === hash) return { tableName, action: "unchanged", statements: [], abandoned: [], apply: () => {} }
   const abandoned = pluginTableNames(db, pluginName).filter((name) => name !== tableName && db.tableExists(name))
 
