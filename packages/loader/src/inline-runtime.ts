@@ -64,20 +64,7 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       const chain = runActionChain({
         actions,
         names: route.actions,
-        context: {
-          logger,
-          table,
-          body: input.body,
-          params: input.params,
-          query: input.query,
-          // Built only if an action reads it (see readRouteInput).
-          get headers() {
-            return input.headers
-          },
-          method: input.method,
-          path: input.path,
-          plugin: ref,
-        },
+        context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref },
         onAction: (index) => {
           current = index
         },

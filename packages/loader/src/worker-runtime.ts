@@ -321,9 +321,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       const route = byKey.get(routeKey)
       if (!route) return Promise.reject(new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { ...context }))
       nextId += 1
-      // A plain copy: structured clone would drop accessor properties such as the lazy `headers`.
-      const data: RouteInput = { method: input.method, path: input.path, params: input.params, query: input.query, headers: input.headers, body: input.body }
-      return call({ type: "route", id: nextId, key: routeKey, input: data }, `Route "${routeKey}"`, route.actions)
+      return call({ type: "route", id: nextId, key: routeKey, input }, `Route "${routeKey}"`, route.actions)
     },
     async runHook(hook: HookName, payload: Record<string, unknown>) {
       if (!instance.hooks.includes(hook)) return

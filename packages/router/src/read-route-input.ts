@@ -43,20 +43,12 @@ export async function readRouteInput(request: Request, options: ReadRouteInputOp
     const bytes = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
     body = await parseBody(bytes, parseContentType(rawType), rawType)
   }
-  const source = request.headers
-  let headers: Record<string, string> | undefined
   return {
     method: method as HttpMethod,
     path: options.path,
     params: options.params,
     query: parseQuery(request.url),
-    // Built on first read: most actions never look at headers, and reading a server's lazy request
-    // headers (@hono/node-server's, for one) is a large share of a request. Spreading or cloning the
-    // input reads it, so a copy (a worker's message) still carries the headers.
-    get headers() {
-      headers ??= headersObject(source)
-      return headers
-    },
+    headers: headersObject(request.headers),
     body,
   }
 }

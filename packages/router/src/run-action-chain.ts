@@ -46,10 +46,7 @@ export async function runActionChain(options: RunActionChainOptions): Promise<un
       previousAction: previous,
       params: context.params,
       query: context.query,
-      // Read from the chain's context only when an action asks (building it can be a large share of a request).
-      get headers() {
-        return context.headers
-      },
+      headers: context.headers,
       method: context.method,
       path: context.path,
       plugin: context.plugin,
