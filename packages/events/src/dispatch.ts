@@ -22,44 +22,59 @@ export interface DispatchOptions {
  * Calls `hook` on every instance that has it, concurrently, each with its own timeout: one slow or
  * failing plugin neither delays nor breaks the others, and the report says what each one did.
  */
-export async function dispatchEvent(
+export function dispatchEvent(
   instances: Iterable<PluginInstance>,
   hook: HookName,
   payload: Record<string, unknown>,
   options: DispatchOptions = {},
 ): Promise<DispatchReport> {
   const timeoutMs = options.timeoutMs ?? 5000
-  const calls: Promise<HookOutcome>[] = []
-  for (const instance of instances) {
-    if (!instance.hooks.includes(hook)) continue
-    calls.push(callHook(instance, hook, payload, timeoutMs))
-  }
-  return { event: hook, results: await Promise.all(calls) }
-}
+  const targets: PluginInstance[] = []
+  for (const instance of instances) if (instance.hooks.includes(hook)) targets.push(instance)
+  if (targets.length === 0) return Promise.resolve({ event: hook, results: [] })
 
-function callHook(instance: PluginInstance, hook: HookName, payload: Record<string, unknown>, timeoutMs: number): Promise<HookOutcome> {
   const started = performance.now()
-  const base = { pluginId: instance.id, plugin: instance.name }
-  return new Promise<HookOutcome>((resolve) => {
-    const timer = setTimeout(() => {
-      resolve({ ...base, status: "timeout", message: `Hook "${hook}" of plugin "${instance.name}" did not finish within ${timeoutMs} ms`, ms: performance.now() - started })
-    }, timeoutMs)
-    timer.unref?.()
-    let call: Promise<void>
-    try {
-      call = instance.runHook(hook, payload)
-    } catch (error) {
-      call = Promise.reject(error)
+  const results: (HookOutcome | undefined)[] = targets.map(() => undefined)
+  return new Promise<DispatchReport>((resolve) => {
+    let pending = targets.length
+    const finish = () => {
+      clearTimeout(timer)
+      const elapsed = performance.now() - started
+      resolve({
+        event: hook,
+        results: results.map(
+          (result, index) =>
+            result ?? {
+              pluginId: (targets[index] as PluginInstance).id,
+              plugin: (targets[index] as PluginInstance).name,
+              status: "timeout" as const,
+              message: `Hook "${hook}" of plugin "${(targets[index] as PluginInstance).name}" did not finish within ${timeoutMs} ms`,
+              ms: elapsed,
+            },
+        ),
+      })
     }
-    call.then(
-      () => {
-        clearTimeout(timer)
-        resolve({ ...base, status: "ok", ms: performance.now() - started })
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        resolve({ ...base, status: "error", message: errorMessage(error), ms: performance.now() - started })
-      },
-    )
+    // One deadline for the whole dispatch, not a timer per plugin: the calls all start now.
+    const timer = setTimeout(finish, timeoutMs)
+    timer.unref?.()
+    const settle = (index: number, outcome: HookOutcome) => {
+      if (pending === 0 || results[index] !== undefined) return
+      results[index] = outcome
+      pending -= 1
+      if (pending === 0) finish()
+    }
+    targets.forEach((instance, index) => {
+      const base = { pluginId: instance.id, plugin: instance.name }
+      let call: Promise<void>
+      try {
+        call = instance.runHook(hook, payload)
+      } catch (error) {
+        call = Promise.reject(error)
+      }
+      call.then(
+        () => settle(index, { ...base, status: "ok", ms: performance.now() - started }),
+        (error: unknown) => settle(index, { ...base, status: "error", message: errorMessage(error), ms: performance.now() - started }),
+      )
+    })
   })
 }
