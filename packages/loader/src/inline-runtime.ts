@@ -1,5 +1,5 @@
 import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
-import { routesFromConfig, runActionChain } from "@dockstat/plugin-router"
+import { routesFromConfig, runActionChainNow } from "@dockstat/plugin-router"
 
 import type {
   Action,
@@ -32,7 +32,11 @@ export interface InlineInstanceOptions {
  * A plugin running in the host process: fastest, and trusted. The route table and the action map are
  * fixed at load; a request costs one Map lookup before the chain runs.
  */
-export function createInlineInstance(options: InlineInstanceOptions): PluginInstance {
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
+}
+
+export function createInlineInstance(options: InlineInstanceOptions): PluginInstance & { runRouteNow(routeKey: string, input: RouteInput): unknown } {
   const { ref, definition, table, logger } = options
   const routes: readonly RouteDescriptor[] = Object.freeze(routesFromConfig(definition.config?.apiRoutes))
   const byKey = new Map(routes.map((route) => [route.key, route]))
@@ -44,7 +48,31 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
   let disposed = false
   const unloaded = () => new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" is unloaded`, { pluginId: ref.id, plugin: ref.name })
 
-  return Object.freeze({
+  const withTimeout = (chain: PromiseLike<unknown>, routeKey: string, names: readonly string[], progress: { index: number }): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const action = names[progress.index]
+        reject(
+          new PluginError("ACTION_TIMEOUT", `Route "${routeKey}" of plugin "${ref.name}" did not finish within ${timeoutMs} ms (stuck in action "${action}")`, {
+            pluginId: ref.id,
+            plugin: ref.name,
+            ...(action === undefined ? {} : { action }),
+          }),
+        )
+      }, timeoutMs)
+      chain.then(
+        (value) => {
+          clearTimeout(timer)
+          resolve(value)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
+
+  const instance: PluginInstance & { runRouteNow(routeKey: string, input: RouteInput): unknown } = Object.freeze({
     id: ref.id,
     name: ref.name,
     version: ref.version,
@@ -55,42 +83,29 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
     logger,
     loadedAt: new Date(),
     runRoute(routeKey: string, input: RouteInput): Promise<unknown> {
-      if (disposed) return Promise.reject(unloaded())
+      try {
+        return Promise.resolve(instance.runRouteNow(routeKey, input))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    },
+    runRouteNow(routeKey: string, input: RouteInput): unknown {
+      if (disposed) throw unloaded()
       const route = byKey.get(routeKey)
       if (route === undefined) {
-        return Promise.reject(new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { pluginId: ref.id, plugin: ref.name }))
+        throw new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { pluginId: ref.id, plugin: ref.name })
       }
-      let current = 0
-      const chain = runActionChain({
+      const progress = { index: 0 }
+      const result = runActionChainNow({
         actions,
         names: route.actions,
         context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref },
         onAction: (index) => {
-          current = index
+          progress.index = index
         },
       })
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          const action = route.actions[current]
-          reject(
-            new PluginError("ACTION_TIMEOUT", `Route "${routeKey}" of plugin "${ref.name}" did not finish within ${timeoutMs} ms (stuck in action "${action}")`, {
-              pluginId: ref.id,
-              plugin: ref.name,
-              ...(action === undefined ? {} : { action }),
-            }),
-          )
-        }, timeoutMs)
-        chain.then(
-          (value) => {
-            clearTimeout(timer)
-            resolve(value)
-          },
-          (error: unknown) => {
-            clearTimeout(timer)
-            reject(error)
-          },
-        )
-      })
+      // A chain that answered synchronously needs no timer; one that went async gets the deadline.
+      return isThenable(result) ? withTimeout(result, routeKey, route.actions, progress) : result
     },
     async runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
       if (disposed) throw unloaded()
@@ -123,4 +138,5 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       if (errors.length > 0) throw new AggregateError(errors, `Unloading plugin "${ref.name}" failed: ${errors.map(errorMessage).join("; ")}`)
     },
   })
+  return instance
 }

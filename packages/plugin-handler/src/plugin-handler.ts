@@ -1,11 +1,11 @@
 import { PluginError, errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
 import { createHostTableApi, createPluginRegistry, dropPluginTables } from "@dockstat/plugin-store"
 import { loadPlugin } from "@dockstat/plugin-loader"
-import { methodNotAllowed, readRouteInput, routeNotFound } from "@dockstat/plugin-router"
+import { methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 import { createDockerEventSource, dispatchEvent } from "@dockstat/plugin-events"
 import { resolveManifest } from "@dockstat/plugin-installer"
 
-import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
+import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RouteInput, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { LoadPluginOptions, WorkerLimits, WorkerPluginInstance } from "@dockstat/plugin-loader"
 import type { DB, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { BackoffOptions, DispatchReport, DockerEventSource, DockerSourceStatus } from "@dockstat/plugin-events"
@@ -98,6 +98,7 @@ export class PluginHandler {
   readonly #logger: PinoLogger
   readonly #options: PluginHandlerOptions
   #docker: DockerEventSource | undefined
+  readonly #bodyLimit: { maxBodyBytes?: number }
 
   constructor(db: DB, loggerParents: string[] = [], options: PluginHandlerOptions = {}) {
     if (db === null || typeof db !== "object" || typeof (db as DB).query !== "function") {
@@ -108,6 +109,7 @@ export class PluginHandler {
     this.#hostTable = createHostTableApi(db)
     this.#parents = Object.freeze([...loggerParents])
     this.#options = options
+    this.#bodyLimit = options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }
     this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
     this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
   }
@@ -420,6 +422,15 @@ export class PluginHandler {
    * 405 wrong method (with Allow), 400 malformed body, 413 body too large, 500 an action failed.
    */
   async handleRoute(id: number, path: string, request: Request): Promise<unknown> {
+    return this.handleRouteNow(id, path, request)
+  }
+
+  /**
+   * `handleRoute` answering synchronously when it can: an inline plugin whose actions return plain
+   * values, for a request without a body. It throws the same errors, or returns a Promise. The fetch
+   * handler uses it, so such a request costs no Promise at all.
+   */
+  handleRouteNow(id: number, path: string, request: Request): unknown {
     const entry = this.#loaded.get(id)
     if (entry === undefined) {
       if (Number.isSafeInteger(id) && this.#registry.get(id)) {
@@ -431,8 +442,10 @@ export class PluginHandler {
     const match = routeTable.match(request.method, path)
     if (match.kind === "not-found") throw routeNotFound(instance, path, routeTable.paths)
     if (match.kind === "method-not-allowed") throw methodNotAllowed(instance, request.method, path, match.allow)
-    const input = await readRouteInput(request, { path: path.split("?", 1)[0] as string, params: match.params, ...(this.#options.maxBodyBytes === undefined ? {} : { maxBodyBytes: this.#options.maxBodyBytes }) })
-    return instance.runRoute(match.route.key, input)
+    const key = match.route.key
+    const input = readRouteInputNow(request, { path: path.split("?", 1)[0] as string, params: match.params, ...this.#bodyLimit })
+    const run = (routeInput: RouteInput) => (instance.runRouteNow ? instance.runRouteNow(key, routeInput) : instance.runRoute(key, routeInput))
+    return input instanceof Promise ? input.then(run) : run(input)
   }
 
   getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {

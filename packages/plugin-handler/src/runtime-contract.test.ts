@@ -154,6 +154,14 @@ describe.each<RuntimeKind>(["inline", "worker"])("PluginInstance contract: %s ru
     expect(await handler.handleRoute(id, "/nothing", get("/nothing"))).toBeUndefined()
   })
 
+  it("answers a body-less request to plain-value actions without a Promise inline, and with one in a worker", async () => {
+    const { handler, id } = await start()
+    const answer = handler.handleRouteNow(id, "/count", get("/count"))
+    if (runtime === "inline") expect(answer).toBe(1)
+    else expect(await (answer as Promise<unknown>)).toBe(1)
+    expect(answer instanceof Promise).toBe(runtime === "worker")
+  })
+
   it("sets status and headers with reply()", async () => {
     const { handler, id } = await start()
     expect(await handler.handleRoute(id, "/reply", get("/reply"))).toEqual({ __dockstat_reply__: true, status: 202, headers: { "x-custom": "yes" }, body: { made: true } })

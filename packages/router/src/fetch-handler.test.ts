@@ -337,3 +337,30 @@ it("the composed host's errors are PluginErrors (the facade can rely on isPlugin
   const host = composedHost(10)
   await expect(host.handleRoute(7, "/nope", new Request("http://h/"))).rejects.toSatisfy(isPluginError)
 })
+
+describe("createFetchHandler: synchronous answers", () => {
+  it("answers with a Response, not a Promise, when the host's handleRouteNow answered synchronously", async () => {
+    const host: RouteHost = { handleRoute: async () => ({ via: "async" }), handleRouteNow: () => ({ via: "sync" }) }
+    const answer = createFetchHandler(host)(new Request("http://h/3/routes/x"))
+    expect(answer).toBeInstanceOf(Response)
+    expect(await (answer as Response).json()).toEqual({ via: "sync" })
+  })
+
+  it("answers a synchronous throw as an error response", async () => {
+    const host: RouteHost = {
+      handleRoute: async () => undefined,
+      handleRouteNow: () => {
+        throw new Error("nope")
+      },
+    }
+    const answer = createFetchHandler(host)(new Request("http://h/3/routes/x")) as Response
+    expect(answer.status).toBe(500)
+  })
+
+  it("still awaits a host that answers with a promise", async () => {
+    const host: RouteHost = { handleRoute: async () => ({ via: "async" }) }
+    const answer = createFetchHandler(host)(new Request("http://h/3/routes/x"))
+    expect(answer).toBeInstanceOf(Promise)
+    expect(await (await answer).json()).toEqual({ via: "async" })
+  })
+})

@@ -5,6 +5,11 @@ import { toResponse } from "./to-response.ts"
 /** What the fetch handler serves from: the seed's `handleRoute`, which `PluginHandler` implements. */
 export interface RouteHost {
   handleRoute(id: number, path: string, request: Request): Promise<unknown>
+  /**
+   * Optional: the same, answering synchronously when it can (a plugin whose actions return plain
+   * values, for a request without a body). Used in place of handleRoute when present.
+   */
+  handleRouteNow?(id: number, path: string, request: Request): unknown
 }
 
 export interface FetchHandlerOptions {
@@ -12,8 +17,11 @@ export interface FetchHandlerOptions {
   basePath?: string
 }
 
-/** A framework-free HTTP handler: any server that speaks `Request -> Response` can mount it. */
-export type FetchHandler = (request: Request) => Promise<Response>
+/**
+ * A framework-free HTTP handler: any server that speaks `Request -> Response` can mount it. It answers
+ * synchronously when the route did (servers such as Hono and Bun take either).
+ */
+export type FetchHandler = (request: Request) => Response | Promise<Response>
 
 const ROUTES = "/routes"
 
@@ -29,7 +37,7 @@ const ROUTES = "/routes"
  */
 export function createFetchHandler(host: RouteHost, options: FetchHandlerOptions = {}): FetchHandler {
   const basePath = normalizeBasePath(options.basePath ?? "")
-  return async function handle(request) {
+  return function handle(request) {
     const pathname = pathnameOf(request.url)
     const target = parseTarget(pathname, basePath)
     if (target === undefined) {
@@ -38,14 +46,26 @@ export function createFetchHandler(host: RouteHost, options: FetchHandlerOptions
     if (target.id === undefined) {
       return errorToResponse(new PluginError("PLUGIN_NOT_FOUND", `There is no plugin with id "${target.rawId}"`))
     }
-    let response: Response
+    const head = request.method === "HEAD"
+    const answer = (response: Response) => (head ? withoutBody(response) : response)
+    let result: unknown
     try {
-      response = toResponse(await host.handleRoute(target.id, target.path, request))
+      result = host.handleRouteNow ? host.handleRouteNow(target.id, target.path, request) : host.handleRoute(target.id, target.path, request)
     } catch (error) {
-      response = errorToResponse(error)
+      return answer(errorToResponse(error))
     }
-    return request.method === "HEAD" ? withoutBody(response) : response
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => answer(toResponse(value)),
+        (error: unknown) => answer(errorToResponse(error)),
+      )
+    }
+    return answer(toResponse(result))
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
 }
 
 function normalizeBasePath(basePath: string): string {

@@ -31,18 +31,31 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS)
  * input.body // { name: "x" } for a JSON POST
  */
 export async function readRouteInput(request: Request, options: ReadRouteInputOptions): Promise<RouteInput> {
+  return readRouteInputNow(request, options)
+}
+
+/**
+ * `readRouteInput` without the forced Promise: a request without a body (GET, HEAD) is read
+ * synchronously; one with a body answers a Promise. Throws or rejects with the same errors.
+ */
+export function readRouteInputNow(request: Request, options: ReadRouteInputOptions): RouteInput | Promise<RouteInput> {
   const method = request.method.toUpperCase()
   if (!KNOWN_METHODS.has(method)) {
     throw new PluginError("METHOD_NOT_ALLOWED", `Method ${method} is not supported (use one of ${HTTP_METHODS.join(", ")})`, {
       headers: { Allow: HTTP_METHODS.join(", ") },
     })
   }
-  let body: unknown
-  if (method !== "GET" && method !== "HEAD") {
-    const rawType = request.headers.get("content-type")
-    const bytes = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
-    body = await parseBody(bytes, parseContentType(rawType), rawType)
-  }
+  if (method === "GET" || method === "HEAD") return routeInput(request, method, options, undefined)
+  return readWithBody(request, method as HttpMethod, options)
+}
+
+async function readWithBody(request: Request, method: HttpMethod, options: ReadRouteInputOptions): Promise<RouteInput> {
+  const rawType = request.headers.get("content-type")
+  const bytes = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+  return routeInput(request, method, options, await parseBody(bytes, parseContentType(rawType), rawType))
+}
+
+function routeInput(request: Request, method: string, options: ReadRouteInputOptions, body: unknown): RouteInput {
   return {
     method: method as HttpMethod,
     path: options.path,

@@ -1,7 +1,7 @@
 import { PluginError, isPluginError } from "@dockstat/plugin-schema"
 import type { Action, ActionContext, Logger } from "@dockstat/plugin-schema"
 import { describe, expect, it } from "vitest"
-import { runActionChain } from "./run-action-chain.ts"
+import { runActionChain, runActionChainNow } from "./run-action-chain.ts"
 
 const noop = (): void => {}
 const logger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop }
@@ -185,5 +185,56 @@ describe("runActionChain", () => {
   it("does not take inherited properties for actions", async () => {
     expect((await failure({}, ["toString"])).message).toContain("is not defined")
     expect((await failure({ x: "not a function" as unknown as Action }, ["x"])).message).toContain("is not defined")
+  })
+})
+
+describe("runActionChainNow", () => {
+  const base = {
+    logger: console as never,
+    table: null,
+    body: undefined,
+    params: {},
+    query: {},
+    headers: {},
+    method: "GET" as const,
+    path: "/x",
+    plugin: { id: 1, name: "p", version: "1" },
+  }
+
+  it("answers synchronously while every action returns a plain value", () => {
+    const result = runActionChainNow({ actions: { a: () => 1, b: ({ previousAction }) => (previousAction as number) + 1 }, names: ["a", "b"], context: base })
+    expect(result).toBe(2)
+  })
+
+  it("continues asynchronously from the first action that returns a promise", async () => {
+    const seen: unknown[] = []
+    const result = runActionChainNow({
+      actions: {
+        a: async () => 1,
+        b: ({ previousAction }) => {
+          seen.push(previousAction)
+          return "done"
+        },
+      },
+      names: ["a", "b"],
+      context: base,
+    })
+    expect(result).toBeInstanceOf(Promise)
+    expect(await result).toBe("done")
+    expect(seen).toEqual([1])
+  })
+
+  it("throws a synchronous action error synchronously, wrapped with plugin and action", () => {
+    expect(() =>
+      runActionChainNow({
+        actions: {
+          a: () => {
+            throw new Error("sync boom")
+          },
+        },
+        names: ["a"],
+        context: base,
+      }),
+    ).toThrow('Action "a" of plugin "p" failed: sync boom')
   })
 })

@@ -23,9 +23,19 @@ export interface RunActionChainOptions {
  * const result = await runActionChain({ actions: plugin.config.actions, names: route.actions, context })
  */
 export async function runActionChain(options: RunActionChainOptions): Promise<unknown> {
+  return runActionChainNow(options)
+}
+
+/**
+ * `runActionChain` without the forced Promise: a chain whose actions all return plain values answers
+ * synchronously (no microtask, no timer, no Promise to settle: the fast path of a plugin route); from
+ * the first action that returns a promise on, it continues asynchronously. Throws (synchronously) or
+ * rejects with the same errors as `runActionChain`.
+ */
+export function runActionChainNow(options: RunActionChainOptions, from = 0, previousResult?: unknown): unknown {
   const { actions, names, context, onAction } = options
-  let previous: unknown
-  for (let index = 0; index < names.length; index++) {
+  let previous = previousResult
+  for (let index = from; index < names.length; index++) {
     const name = names[index] as string
     onAction?.(index)
     // hasOwn: a name such as "toString" must not reach Object.prototype.
@@ -51,15 +61,27 @@ export async function runActionChain(options: RunActionChainOptions): Promise<un
       path: context.path,
       plugin: context.plugin,
     }
+    let result: unknown
     try {
-      const result = action(actionContext)
-      // Sync actions skip the extra microtask of an await; thenables (any Promise flavour) are awaited.
-      previous = isThenable(result) ? await result : result
+      result = action(actionContext)
     } catch (error) {
       throw actionError(error, name, context.plugin)
     }
+    // A thenable (any Promise flavour) is awaited before the next action: previousAction is never a Promise.
+    if (isThenable(result)) return continueAfter(options, index, name, result)
+    previous = result
   }
   return previous
+}
+
+async function continueAfter(options: RunActionChainOptions, index: number, name: string, pending: PromiseLike<unknown>): Promise<unknown> {
+  let value: unknown
+  try {
+    value = await pending
+  } catch (error) {
+    throw actionError(error, name, options.context.plugin)
+  }
+  return runActionChainNow(options, index + 1, value)
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -189,6 +189,11 @@ export interface PluginInstance {
   readonly logger: Logger
   readonly loadedAt: Date
   runRoute(routeKey: string, input: RouteInput): Promise<unknown>
+  /**
+   * Optional: `runRoute` answering synchronously when the chain did (plain values all along). It may
+   * throw, or return a Promise once an action returned one. The inline runtime has it.
+   */
+  runRouteNow?(routeKey: string, input: RouteInput): unknown
   runHook(hook: HookName, payload: Record<string, unknown>): Promise<void>
   dispose(): Promise<void>
 }

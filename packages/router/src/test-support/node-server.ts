@@ -8,7 +8,7 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export async function serveFetch(handler: (request: Request) => Promise<Response>): Promise<TestServer> {
+export async function serveFetch(handler: (request: Request) => Response | Promise<Response>): Promise<TestServer> {
   const server = createServer((incoming, outgoing) => {
     bridge(incoming, outgoing, handler).catch((error: unknown) => {
       outgoing.destroy(error instanceof Error ? error : new Error(String(error)))
@@ -29,7 +29,7 @@ export async function serveFetch(handler: (request: Request) => Promise<Response
 async function bridge(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
-  handler: (request: Request) => Promise<Response>,
+  handler: (request: Request) => Response | Promise<Response>,
 ): Promise<void> {
   const headers = new Headers()
   for (let index = 0; index < incoming.rawHeaders.length; index += 2) {
