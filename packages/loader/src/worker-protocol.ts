@@ -1,4 +1,4 @@
-import type { HookName, HttpMethod, PluginRef, RouteDescriptor, RouteInput, TableConfig } from "@dockstat/plugin-schema"
+import type { HookName, PluginRef, RouteDescriptor, RouteInput, TableConfig } from "@dockstat/plugin-schema"
 
 import type { Shape } from "./module-shape.ts"
 
@@ -50,4 +50,3 @@ export type WorkerMessage =
 export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const
 export type LogLevelName = keyof typeof LOG_LEVELS
 
-export type { HttpMethod }

@@ -2,7 +2,7 @@ import { isPluginError } from "@dockstat/plugin-schema"
 import type { RouteDescriptor } from "@dockstat/plugin-schema"
 import { describe, expect, it } from "vitest"
 import { compileRoutes } from "./compile-routes.ts"
-import type { RouteMatch, RouteTable } from "./compile-routes.ts"
+import type { RouteMatch } from "./compile-routes.ts"
 import { routesFromConfig } from "./routes-from-config.ts"
 
 const table = compileRoutes(
