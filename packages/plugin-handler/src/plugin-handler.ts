@@ -1,7 +1,7 @@
 import { PluginError, errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
 import { createHostTableApi, createPluginRegistry, dropPluginTables } from "@dockstat/plugin-store"
 import { loadPlugin } from "@dockstat/plugin-loader"
-import { methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
+import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 import { createDockerEventSource, dispatchEvent } from "@dockstat/plugin-events"
 import { resolveManifest } from "@dockstat/plugin-installer"
 
@@ -98,7 +98,7 @@ export class PluginHandler {
   readonly #logger: PinoLogger
   readonly #options: PluginHandlerOptions
   #docker: DockerEventSource | undefined
-  readonly #bodyLimit: { maxBodyBytes?: number }
+  readonly #maxBodyBytes: number
 
   constructor(db: DB, loggerParents: string[] = [], options: PluginHandlerOptions = {}) {
     if (db === null || typeof db !== "object" || typeof (db as DB).query !== "function") {
@@ -109,7 +109,7 @@ export class PluginHandler {
     this.#hostTable = createHostTableApi(db)
     this.#parents = Object.freeze([...loggerParents])
     this.#options = options
-    this.#bodyLimit = options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
     this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
   }
@@ -443,9 +443,10 @@ export class PluginHandler {
     if (match.kind === "not-found") throw routeNotFound(instance, path, routeTable.paths)
     if (match.kind === "method-not-allowed") throw methodNotAllowed(instance, request.method, path, match.allow)
     const key = match.route.key
-    const input = readRouteInputNow(request, { path: path.split("?", 1)[0] as string, params: match.params, ...this.#bodyLimit })
-    const run = (routeInput: RouteInput) => (instance.runRouteNow ? instance.runRouteNow(key, routeInput) : instance.runRoute(key, routeInput))
-    return input instanceof Promise ? input.then(run) : run(input)
+    const query = path.indexOf("?")
+    const input = readRouteInputNow(request, { path: query === -1 ? path : path.slice(0, query), params: match.params, maxBodyBytes: this.#maxBodyBytes })
+    if (input instanceof Promise) return input.then((routeInput) => runRoute(instance, key, routeInput))
+    return runRoute(instance, key, input)
   }
 
   getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
@@ -541,4 +542,9 @@ export class PluginHandler {
     const entries = this.#loaded.ids().map((id) => this.#loaded.remove(id)).filter((entry) => entry !== undefined)
     await Promise.all(entries.map((entry) => this.#dispose(entry.instance)))
   }
+}
+
+/** The synchronous path when the runtime has one (inline), the Promise one otherwise (worker). */
+function runRoute(instance: PluginInstance, key: string, input: RouteInput): unknown {
+  return instance.runRouteNow ? instance.runRouteNow(key, input) : instance.runRoute(key, input)
 }
