@@ -13,6 +13,9 @@ export const HELLO = { ok: true, message: "hello" } as const
 /** The route every bench plugin serves (GET), returning HELLO. */
 export const HELLO_PATH = "/hello"
 
+/** The route of plugins seeded with `selectRoute` (GET, `?id=<n>`): one table select. */
+export const ROW_PATH = "/row"
+
 /** The event the event benchmarks emit, and its payload. */
 export const EVENT = "onContainerStart" as const
 export const EVENT_PAYLOAD = { container: { id: "0123456789ab", name: "bench", image: "busybox:latest", labels: {}, state: "running" } }
@@ -23,6 +26,8 @@ export interface PluginCodeOptions {
   table?: string | null
   /** Its onContainerStart hook: a no-op, or one that sleeps (not blocking the thread). Default none. */
   hook?: "fast" | { sleepMs: number } | null
+  /** Also serve `GET /row?id=<n>`, answering `table.select().where({ id }).all()`. Default false. */
+  selectRoute?: boolean
 }
 
 export const tableNameOf = (plugin: string) => plugin.replaceAll("-", "_")
@@ -36,14 +41,16 @@ export function pluginCode(options: PluginCodeOptions): string {
       : options.hook
         ? `onContainerStart: () => new Promise((resolve) => setTimeout(resolve, ${options.hook.sleepMs})),`
         : ""
+  const rowRoute = options.selectRoute ? `, ${JSON.stringify(ROW_PATH)}: { method: "GET", actions: ["row"] }` : ""
+  const rowAction = options.selectRoute ? ", row: ({ table, query }) => table.select().where({ id: Number(query.id) }).all()" : ""
   return `import { column } from "@dockstat/plugin-handler"
 let seen = null
 export default {
   name: ${JSON.stringify(options.name)},
   config: {
     ${table === null ? "" : `table: { name: ${JSON.stringify(table)}, columns: { id: column.id(), label: column.text(), n: column.integer() } },`}
-    apiRoutes: { ${JSON.stringify(HELLO_PATH)}: { method: "GET", actions: ["hello"] } },
-    actions: { hello: () => (${JSON.stringify(HELLO)}) },
+    apiRoutes: { ${JSON.stringify(HELLO_PATH)}: { method: "GET", actions: ["hello"] }${rowRoute} },
+    actions: { hello: () => (${JSON.stringify(HELLO)})${rowAction} },
   },
   events: { ${hook} },
 }
@@ -138,6 +145,8 @@ export async function seededDb(count: number): Promise<{ path: string; cold: Col
   const path = join(tempDir(), `plugins-${count}.db`)
   copyFileSync(template, path)
   if (existsSync(`${template}-wal`)) copyFileSync(`${template}-wal`, `${path}-wal`)
+  // The plugins' digests are keyed with the host key beside the database (`<db>.key`): the copy needs it.
+  if (existsSync(`${template}.key`)) copyFileSync(`${template}.key`, `${path}.key`)
   return { path, cold: JSON.parse(readFileSync(coldFile, "utf8")) as ColdLoad }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The server side of http-route.ts, in its own process so the load generator does not share its event
- * loop: the demo's Hono app around a handler with one inline and one worker plugin (each with a table),
- * and a bare Hono app answering the same object, each on its own loopback port.
+ * loop: the demo's Hono app around a handler with one inline, one worker and one sandboxed plugin (each
+ * with a table), and a bare Hono app answering the same object, each on its own loopback port.
  */
 import { join } from "node:path"
 import { serve } from "@hono/node-server"
@@ -16,6 +16,7 @@ export interface ServerInfo {
   bareUrl: string
   inlineUrl: string
   workerUrl: string
+  sandboxUrl: string
   appSource: string
 }
 
@@ -28,16 +29,17 @@ function listen(fetch: (request: Request) => Response | Promise<Response>): Prom
 
 async function main() {
   const db = new DB(join(tempDir(), "http.db"))
-  const handler = createHandler(db, { runtime: "inline", pluginRuntimes: { "bench-http-worker": "worker" } })
+  const handler = createHandler(db, { runtime: "inline", pluginRuntimes: { "bench-http-worker": "worker", "bench-http-sandbox": "sandbox" } })
   const ids: Record<string, number> = {}
-  for (const name of ["bench-http-inline", "bench-http-worker"]) {
+  for (const name of ["bench-http-inline", "bench-http-worker", "bench-http-sandbox"]) {
     const saved = handler.savePlugin(pluginInput(name, pluginCode({ name })))
     if (!saved.success) throw new Error(saved.message)
     ids[name] = saved.id
   }
   await loadAllOrThrow(handler)
   const runtimes = handler.getStatus().loaded_plugins.map((plugin) => `${plugin.name}:${plugin.runtime}`)
-  if (!runtimes.includes("bench-http-inline:inline") || !runtimes.includes("bench-http-worker:worker")) throw new Error(`unexpected runtimes: ${runtimes.join(", ")}`)
+  const expected = ["bench-http-inline:inline", "bench-http-worker:worker", "bench-http-sandbox:sandbox"]
+  if (expected.some((entry) => !runtimes.includes(entry))) throw new Error(`unexpected runtimes: ${runtimes.join(", ")}`)
 
   const demo = await createDemoApp(handler)
   const app = await listen(demo.fetch)
@@ -47,6 +49,7 @@ async function main() {
     bareUrl: `${base(bare.port)}/hello`,
     inlineUrl: `${base(app.port)}${demoRoutePath(ids["bench-http-inline"] as number, HELLO_PATH)}`,
     workerUrl: `${base(app.port)}${demoRoutePath(ids["bench-http-worker"] as number, HELLO_PATH)}`,
+    sandboxUrl: `${base(app.port)}${demoRoutePath(ids["bench-http-sandbox"] as number, HELLO_PATH)}`,
     appSource: demo.source,
   }
   process.send?.({ type: "ready", info })

@@ -26,6 +26,7 @@ const BENCHMARKS = [
   "rss-reload",
   "status-calls",
   "worker-cost",
+  "sandbox-cost",
   "worker-cycles",
   "events-throughput",
   "events-slow-hook",

@@ -2,12 +2,15 @@
  * Profiles what a benchmark measures with `node --cpu-prof` and prints the functions with the most self
  * time inside the measured window (not start-up):
  *
- *   pnpm --filter @dockstat/bench profile http-inline   the demo app serving the inline plugin route
- *   pnpm --filter @dockstat/bench profile http-worker   the same route in the worker runtime (host side)
- *   pnpm --filter @dockstat/bench profile http-bare     the bare Hono route, for comparison
- *   pnpm --filter @dockstat/bench profile load-all      a warm loadAllPlugins() of 1000 plugins
- *   pnpm --filter @dockstat/bench profile worker-start  starting 20 worker plugins (host side: plugin
- *                                                       threads run with execArgv [], so they are not profiled)
+ *   pnpm --filter @dockstat/bench run profile http-inline   the demo app serving the inline plugin route
+ *   pnpm --filter @dockstat/bench run profile http-worker   the same route in the worker runtime (host side)
+ *   pnpm --filter @dockstat/bench run profile http-bare     the bare Hono route, for comparison
+ *   pnpm --filter @dockstat/bench run profile load-all      a warm loadAllPlugins() of 1000 plugins
+ *   pnpm --filter @dockstat/bench run profile worker-start  starting 20 worker plugins (host side: plugin
+ *                                                           threads run with execArgv [], so they are not profiled)
+ *   pnpm --filter @dockstat/bench run profile sandbox-start starting 20 sandboxed plugins (QuickJS runs as
+ *                                                           WebAssembly on the main thread: it shows as wasm functions)
+ *   pnpm --filter @dockstat/bench run profile http-sandbox  the demo app serving the sandboxed plugin route
  *
  * The .cpuprofile files stay in the printed directory (open them in Chrome DevTools or speedscope).
  */
@@ -24,7 +27,7 @@ import type { ProbeResult } from "./load-all-probe.ts"
 import { monotonicUs } from "./measure.ts"
 import type { WorkerCost } from "./worker-cost-probe.ts"
 
-const TARGETS = ["http-inline", "http-worker", "http-bare", "load-all", "worker-start"] as const
+const TARGETS = ["http-inline", "http-worker", "http-sandbox", "http-bare", "load-all", "worker-start", "sandbox-start"] as const
 type Target = (typeof TARGETS)[number]
 
 const target = process.argv.slice(2).find((arg) => arg !== "--") as Target | undefined
@@ -36,12 +39,14 @@ const top = Number(process.env.PROFILE_TOP ?? 30)
 const dir = mkdtempSync(join(tmpdir(), "dockstat-profile-"))
 const cpuProf = ["--cpu-prof", "--cpu-prof-dir", dir]
 
-async function profileHttp(kind: "inline" | "worker" | "bare"): Promise<[number, number]> {
+type HttpKind = "inline" | "worker" | "sandbox" | "bare"
+
+async function profileHttp(kind: HttpKind): Promise<[number, number]> {
   const child = startChild("http-server.ts", { execArgv: cpuProf })
   const info = await new Promise<ServerInfo>((resolve, reject) => {
     child.once("message", (message: { type: string; info?: ServerInfo; message?: string }) => (message.info ? resolve(message.info) : reject(new Error(message.message))))
   })
-  const url = { inline: info.inlineUrl, worker: info.workerUrl, bare: info.bareUrl }[kind]
+  const url = { inline: info.inlineUrl, worker: info.workerUrl, sandbox: info.sandboxUrl, bare: info.bareUrl }[kind]
   await autocannon({ url, connections: 10, duration: 1 })
   const from = monotonicUs()
   const result = await autocannon({ url, connections: 10, duration: 5 })
@@ -60,15 +65,19 @@ async function profileLoadAll(): Promise<[number, number]> {
   return result.window
 }
 
-async function profileWorkerStart(): Promise<[number, number]> {
+async function profileStart(runtime: "worker" | "sandbox"): Promise<[number, number]> {
   const { path } = await seededDb(26)
-  const result = await runChild<WorkerCost>("worker-cost-probe.ts", { args: ["ours", path, "20"], execArgv: cpuProf })
-  console.log(`worker start: ${result.msPerPlugin.toFixed(1)} ms per plugin (20 together) while profiled`)
+  const result = await runChild<WorkerCost>("worker-cost-probe.ts", { args: [runtime === "worker" ? "ours" : runtime, path, "20"], execArgv: cpuProf })
+  console.log(`${runtime} start: ${result.msPerPlugin.toFixed(1)} ms per plugin (20 together) while profiled`)
   return result.window
 }
 
 const window =
-  target === "load-all" ? await profileLoadAll() : target === "worker-start" ? await profileWorkerStart() : await profileHttp(target.slice("http-".length) as "inline" | "worker" | "bare")
+  target === "load-all"
+    ? await profileLoadAll()
+    : target === "worker-start" || target === "sandbox-start"
+      ? await profileStart(target === "worker-start" ? "worker" : "sandbox")
+      : await profileHttp(target.slice("http-".length) as HttpKind)
 // The main thread's profile is the largest file; worker threads write their own.
 const files = readdirSync(dir).filter((file) => file.endsWith(".cpuprofile"))
 for (const file of files) {

@@ -1,7 +1,9 @@
 /**
- * One measurement of worker-cost.ts in a fresh process with `--expose-gc`. argv: <mode> <dbPath> <count>
- * - ours: load `count` worker plugins (after one warm-up plugin, which builds the worker bundle), RSS and
- *   time per plugin; then the start latency of single plugins loaded one at a time;
+ * One measurement of worker-cost.ts / sandbox-cost.ts in a fresh process with `--expose-gc`.
+ * argv: <mode> <dbPath> <count>
+ * - ours (worker), sandbox, inline: load `count` plugins in that runtime (after one warm-up plugin, which
+ *   builds the worker bundle / compiles QuickJS and builds the guest bundle), RSS and time per plugin;
+ *   then the start latency of single plugins loaded one at a time;
  * - bare: the same for bare worker threads (same resource limits) that only say they are ready.
  */
 import { Worker } from "node:worker_threads"
@@ -15,6 +17,10 @@ export interface WorkerCost {
   msPerPlugin: number
   /** Median start of one plugin alone (ours) or one bare worker. */
   singleMs: number
+  /** The warm-up start: the first plugin (or bare worker) of the process, with its one-time costs. */
+  firstMs: number
+  /** Sandbox only: the mean linear memory (bytes) each of the `count` engines holds. */
+  linearMemoryPerPlugin?: number
   /** The N starts on the monotonic clock (us), to cut a `--cpu-prof` profile to them. */
   window: [number, number]
 }
@@ -35,7 +41,9 @@ function bareWorker(): Promise<Worker> {
 }
 
 async function measure(start: () => Promise<unknown>, startOne: () => Promise<unknown>): Promise<WorkerCost> {
-  await startOne() // warm-up: one-time costs (the worker bundle, the first native addon load) are not per plugin
+  const first = performance.now()
+  await startOne() // warm-up: one-time costs (the worker / guest bundle, compiling QuickJS, the first native addon load) are not per plugin
+  const firstMs = performance.now() - first
   const rssBefore = await settledRss()
   const from = monotonicUs()
   const started = performance.now()
@@ -49,7 +57,7 @@ async function measure(start: () => Promise<unknown>, startOne: () => Promise<un
     await startOne()
     singles.push(performance.now() - begun)
   }
-  return { rssPerPlugin: (rssAfter - rssBefore) / count, msPerPlugin: ms / count, singleMs: median(singles), window }
+  return { rssPerPlugin: (rssAfter - rssBefore) / count, msPerPlugin: ms / count, singleMs: median(singles), firstMs, window }
 }
 
 void sendResult(async (): Promise<WorkerCost> => {
@@ -58,19 +66,27 @@ void sendResult(async (): Promise<WorkerCost> => {
     const one = async () => workers.push(await bareWorker())
     return measure(() => Promise.all(Array.from({ length: count }, one)), one)
   }
+  const runtime = mode === "ours" ? "worker" : mode
+  if (runtime !== "worker" && runtime !== "sandbox" && runtime !== "inline") throw new Error(`unknown mode ${mode}: ours | sandbox | inline | bare`)
   const db = new DB(dbPath)
-  const handler = createHandler(db, { runtime: "worker" })
+  const handler = createHandler(db, { runtime })
   const ids = handler.getAll().map((plugin) => plugin.id)
   if (ids.length < count + 1 + SINGLES) throw new Error(`need ${count + 1 + SINGLES} stored plugins, found ${ids.length}`)
   let next = 0
   const one = () => handler.loadPlugin(ids[next++] as number)
+  let batch: number[] = []
   const cost = await measure(async () => {
-    const batch = ids.slice(next, next + count)
+    batch = ids.slice(next, next + count)
     next += count
     const result = await handler.loadPlugins(batch)
-    if (result.errors.length > 0) throw new Error(`worker plugins failed to load: ${result.errors[0]?.error}`)
+    if (result.errors.length > 0) throw new Error(`${runtime} plugins failed to load: ${result.errors[0]?.error}`)
   }, one)
-  if (handler.getStatus().loaded_plugins.some((plugin) => plugin.runtime !== "worker")) throw new Error("a plugin did not run in a worker")
+  const loaded = handler.getStatus().loaded_plugins
+  if (loaded.some((plugin) => plugin.runtime !== runtime)) throw new Error(`a plugin did not run in the ${runtime} runtime`)
+  if (runtime === "sandbox") {
+    const bytes = loaded.filter((plugin) => batch.includes(plugin.id)).map((plugin) => plugin.memoryBytes ?? 0)
+    cost.linearMemoryPerPlugin = bytes.reduce((sum, value) => sum + value, 0) / bytes.length
+  }
   await handler.close()
   db.close()
   return cost

@@ -1,4 +1,5 @@
 import { Hono } from "hono"
+import { bodyLimit } from "hono/body-limit"
 import { PluginError, createFetchHandler, isPluginError } from "@dockstat/plugin-handler"
 
 import type PluginHandler from "@dockstat/plugin-handler"
@@ -7,7 +8,7 @@ import type { Logger } from "pino"
 
 import { createErrorHandler, notFoundHandler } from "./error-handler.ts"
 import { installStatus } from "./install-status.ts"
-import { readInstallRequest } from "./install-request.ts"
+import { MAX_INSTALL_BODY_BYTES, readInstallRequest } from "./install-request.ts"
 import { parsePluginId } from "./plugin-id.ts"
 
 export interface AppOptions {
@@ -48,7 +49,14 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
   // Whether the Docker event source is connected and how many events it delivered to plugin hooks.
   app.get("/api/v2/docker", (c) => c.json(handler.getDockerStatus() ?? { enabled: false }))
 
-  app.post(`${API}/install`, async (c) => {
+  // A URL and a flag fit in a few hundred bytes. The cap is checked on Content-Length, else while the
+  // body streams in; what the client sends beyond it is never buffered (the adapter discards it).
+  const installBodyLimit = bodyLimit({
+    maxSize: MAX_INSTALL_BODY_BYTES,
+    onError: (c) => c.json({ success: false, message: `The install request body is over the ${MAX_INSTALL_BODY_BYTES / 1024} KiB limit: send {"url": "https://…/manifest.json"}`, kind: "validation" }, 413, { connection: "close" }),
+  })
+
+  app.post(`${API}/install`, installBodyLimit, async (c) => {
     const request = await readInstallRequest(c.req.raw)
     if (!request.ok) return c.json({ success: false, message: request.message, kind: "validation" }, 400)
     const result = await handler.installFromManifestLink(request.url, { update: request.update })

@@ -5,7 +5,7 @@ import type PluginHandler from "@dockstat/plugin-handler"
 import type { PluginInstance, PluginMetadata } from "@dockstat/plugin-handler"
 
 import { CliError, usageError } from "./cli-error.ts"
-import { formatTable } from "./format-table.ts"
+import { formatPermissions, formatTable } from "./format-table.ts"
 
 export interface CliContext {
   handler: PluginHandler
@@ -39,8 +39,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       plugin.repository,
       plugin.enabled ? "yes" : "no",
       plugin.updatedAt,
+      formatPermissions(plugin.permissions),
     ])
-    out(formatTable(["ID", "NAME", "VERSION", "TYPE", "REPOSITORY", "ENABLED", "UPDATED"], rows))
+    out(formatTable(["ID", "NAME", "VERSION", "TYPE", "REPOSITORY", "ENABLED", "UPDATED", "PERMISSIONS"], rows))
   },
 
   async install({ handler, out, cwd }, args, flags) {
@@ -94,6 +95,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     if (!result.success) throw new CliError(`Could not remove ${plugin.name} (id ${id}): ${result.message}`)
     out(`Removed ${plugin.name} (id ${id}).`)
     out(flags.dropTable ? "Its table was dropped." : "Its table (if it has one) is kept; use --drop-table to drop it.")
+  },
+
+  async resign({ handler, out }, args) {
+    const ids = args.length > 0 ? args.map(pluginId) : undefined
+    const result = handler.resignPlugins(ids)
+    out(result.message)
+    if (!result.success) throw new CliError("Some plugins were not re-signed; see above")
   },
 
   async routes({ handler, out }, args) {

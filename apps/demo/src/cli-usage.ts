@@ -11,6 +11,8 @@ Commands:
   unload <id>                   Explain how to unload a plugin from a running server
   remove <id> [--drop-table]    Delete a plugin; its table is kept unless --drop-table is given
   routes <id>                   Print a plugin's routes and their URLs
+  resign [<id>...]              Sign installs made before keyed digests with the host key (if you trust
+                                the code in the database); they do not load until then
   help                          Show this help
 
 Options:

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process"
+import { createHash } from "node:crypto"
 import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -85,10 +86,10 @@ describe("demo CLI (separate processes, real database file)", { timeout: 60_000 
     const run = await cli(["list"], env)
     expect(run.code).toBe(0)
     const [header, ...rows] = run.stdout.trimEnd().split("\n")
-    expect(header).toMatch(/^ID\s+NAME\s+VERSION\s+TYPE\s+REPOSITORY\s+ENABLED\s+UPDATED$/)
+    expect(header).toMatch(/^ID\s+NAME\s+VERSION\s+TYPE\s+REPOSITORY\s+ENABLED\s+UPDATED\s+PERMISSIONS$/)
     expect(rows).toHaveLength(2)
-    expect(rows[0]).toMatch(/^1\s+cli-notes\s+1\.0\.0\s+default\s+/)
-    expect(rows[1]).toMatch(/^2\s+cli-yaml\s+1\.0\.0\s+local\s+/)
+    expect(rows[0]).toMatch(/^1\s+cli-notes\s+1\.0\.0\s+default\s+.*\snone$/)
+    expect(rows[1]).toMatch(/^2\s+cli-yaml\s+1\.0\.0\s+local\s+.*\snone$/)
   })
 
   it("fails with exit code 1 and the reason for a second install of the same name", async () => {
@@ -169,5 +170,31 @@ describe("demo CLI (separate processes, real database file)", { timeout: 60_000 
     expect(badFlag.stderr).toContain('--drop-table applies to "remove" only')
     expect(noArgs.code).toBe(2)
     expect(noArgs.stderr).toContain("No command given")
+  })
+})
+
+describe("demo CLI: permissions and re-signing", { timeout: 60_000 }, () => {
+  const temp = createTempDir()
+  const env = { DOCKSTAT_DB: temp.file("permissions.db") }
+  afterAll(() => temp.remove())
+
+  it("lists what a plugin declared, and re-signs an install from before keyed digests", async () => {
+    const manifest = JSON.parse(notesManifestJson("asks", "asks_notes")) as Record<string, unknown>
+    writeFileSync(temp.file("asks.json"), JSON.stringify({ ...manifest, permissions: { network: ["API.example.com"], env: ["API_TOKEN"] } }))
+    expect((await cli(["install", temp.file("asks.json")], env)).code).toBe(0)
+    const list = await cli(["list"], env)
+    expect(list.stdout.trimEnd().split("\n")[1]).toMatch(/^1\s+asks\s+.*\snetwork=api\.example\.com;env=API_TOKEN$/)
+
+    // Make it look like an install from before keyed digests: no permissions, the plain sha256 of its code.
+    const db = new DB(env.DOCKSTAT_DB)
+    const { plugin } = db.query("SELECT plugin FROM plugins WHERE id = 1").get() as { plugin: string }
+    db.query(`UPDATE plugins SET permissions = '{"network":[],"env":[]}', digest = ? WHERE id = 1`).run(createHash("sha256").update(plugin).digest("hex"))
+    db.close()
+    const refused = await cli(["load", "1"], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/unkeyed sha256 .*pnpm demo resign/)
+    const resign = await cli(["resign"], env)
+    expect(resign).toMatchObject({ code: 0, stdout: "Re-signed asks (id 1)\n" })
+    expect((await cli(["load", "1"], env)).code).toBe(0)
   })
 })

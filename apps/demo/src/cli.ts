@@ -4,7 +4,7 @@ import PluginHandler, { DB } from "@dockstat/plugin-handler"
 import { COMMANDS } from "./cli-commands.ts"
 import { CliError, usageError } from "./cli-error.ts"
 import { USAGE } from "./cli-usage.ts"
-import { ConfigError, invocationDir, readDbPath, readLogLevel } from "./config.ts"
+import { ConfigError, invocationDir, readAllowPrivateNetwork, readDbPath, readLogLevel } from "./config.ts"
 import { createStderrLogger } from "./logger.ts"
 
 // `pnpm demo <command>`: plugin management on the demo's database file, from the shell.
@@ -42,7 +42,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const db = new DB(readDbPath())
-  const handler = new PluginHandler(db, ["CLI"], { logger: createStderrLogger(readLogLevel(process.env.LOG_LEVEL, "error")) })
+  const handler = new PluginHandler(db, ["CLI"], {
+    logger: createStderrLogger(readLogLevel(process.env.LOG_LEVEL, "error")),
+    install: { allowPrivateNetwork: readAllowPrivateNetwork() },
+  })
   try {
     await command(
       { handler, out: (line) => process.stdout.write(`${line}\n`), cwd: invocationDir() },

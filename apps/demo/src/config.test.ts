@@ -5,7 +5,7 @@ import { ConfigError, DEFAULT_DB_PATH, DEMO_ROOT, loadConfig } from "./config.ts
 
 describe("loadConfig", () => {
   it("defaults to port 3000 on loopback with apps/demo/data/dockstat.db, wherever it runs from", () => {
-    expect(loadConfig({})).toEqual({ port: 3000, hostname: "127.0.0.1", dbPath: DEFAULT_DB_PATH, logLevel: "info", dockerEvents: true })
+    expect(loadConfig({})).toEqual({ port: 3000, hostname: "127.0.0.1", dbPath: DEFAULT_DB_PATH, logLevel: "info", dockerEvents: true, allowPrivateNetwork: true })
     expect(DEFAULT_DB_PATH).toBe(join(DEMO_ROOT, "data", "dockstat.db"))
     expect(DEMO_ROOT.replace(/[\\/]$/, "")).toMatch(/apps[\\/]demo$/)
   })
@@ -13,6 +13,12 @@ describe("loadConfig", () => {
   it("turns the Docker event source off with DOCKSTAT_DOCKER_EVENTS=off", () => {
     expect(loadConfig({ DOCKSTAT_DOCKER_EVENTS: "off" }).dockerEvents).toBe(false)
     expect(loadConfig({ DOCKSTAT_DOCKER_EVENTS: "on" }).dockerEvents).toBe(true)
+  })
+
+  it("lets installs reach private networks unless DOCKSTAT_ALLOW_PRIVATE_NETWORK=0", () => {
+    expect(loadConfig({ DOCKSTAT_ALLOW_PRIVATE_NETWORK: "0" }).allowPrivateNetwork).toBe(false)
+    expect(loadConfig({ DOCKSTAT_ALLOW_PRIVATE_NETWORK: " Off " }).allowPrivateNetwork).toBe(false)
+    expect(loadConfig({ DOCKSTAT_ALLOW_PRIVATE_NETWORK: "1" }).allowPrivateNetwork).toBe(true)
   })
 
   it("reads PORT, HOST and LOG_LEVEL", () => {

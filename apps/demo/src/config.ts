@@ -18,6 +18,8 @@ export interface DemoConfig {
   logLevel: LevelWithSilent
   /** DOCKSTAT_DOCKER_EVENTS=off turns the Docker event source off (DOCKER_HOST says where the engine is). */
   dockerEvents: boolean
+  /** DOCKSTAT_ALLOW_PRIVATE_NETWORK=0 stops installs from loopback and private networks (default allowed). */
+  allowPrivateNetwork: boolean
 }
 
 export class ConfigError extends Error {
@@ -38,7 +40,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     dbPath: readDbPath(env),
     logLevel: readLogLevel(env.LOG_LEVEL, "info"),
     dockerEvents: !["off", "false", "0", "no"].includes(env.DOCKSTAT_DOCKER_EVENTS?.trim().toLowerCase() ?? ""),
+    allowPrivateNetwork: readAllowPrivateNetwork(env),
   }
+}
+
+/**
+ * Whether installs may fetch from loopback and private networks: yes unless DOCKSTAT_ALLOW_PRIVATE_NETWORK
+ * is 0, off, false or no. The demo serves a local user, whose catalog may live on the LAN.
+ */
+export function readAllowPrivateNetwork(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !["off", "false", "0", "no"].includes(env.DOCKSTAT_ALLOW_PRIVATE_NETWORK?.trim().toLowerCase() ?? "")
 }
 
 /**

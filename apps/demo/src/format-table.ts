@@ -14,3 +14,12 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
       .trimEnd()
   return [line(headers), ...rows.map(line)].join("\n")
 }
+
+/** A plugin's permissions in one table cell without spaces: `network=a.com,b.com;env=TOKEN`, or `none`. */
+export function formatPermissions(permissions: { network: readonly string[]; env: readonly string[] }): string {
+  const parts = [
+    ...(permissions.network.length > 0 ? [`network=${permissions.network.join(",")}`] : []),
+    ...(permissions.env.length > 0 ? [`env=${permissions.env.join(",")}`] : []),
+  ]
+  return parts.length > 0 ? parts.join(";") : "none"
+}

@@ -1,3 +1,6 @@
+/** The largest install request body read (64 KiB); a larger one is answered 413 without reading it all. */
+export const MAX_INSTALL_BODY_BYTES = 64 * 1024
+
 /** A parsed `POST /api/v2/plugins/install` body, or why it was refused (always a 400). */
 export type InstallRequest = { ok: true; url: string; update: boolean } | { ok: false; message: string }
 

@@ -3,8 +3,8 @@ import { startServer } from "./server.ts"
 
 import type { RunningServer } from "./server.ts"
 
-// `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST and
-// DOCKSTAT_DOCKER_EVENTS.
+// `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST,
+// DOCKSTAT_DOCKER_EVENTS and DOCKSTAT_ALLOW_PRIVATE_NETWORK.
 let server: RunningServer
 try {
   const config = loadConfig()
@@ -13,6 +13,7 @@ try {
     port: config.port,
     hostname: config.hostname,
     logLevel: config.logLevel,
+    allowPrivateNetwork: config.allowPrivateNetwork,
     ...(config.dockerEvents ? {} : { docker: false as const }),
   })
 } catch (error) {

@@ -24,6 +24,14 @@ export interface StartServerOptions {
    * An unreachable engine is logged once and retried; `false` turns the source off. Default on.
    */
   docker?: { host?: string } | false
+  /**
+   * Let installs fetch manifests and code from loopback and private networks (a catalog on the LAN).
+   * Default true: the demo serves a local user. Link-local and cloud metadata addresses are refused
+   * either way. `DOCKSTAT_ALLOW_PRIVATE_NETWORK=0` turns it off.
+   */
+  allowPrivateNetwork?: boolean
+  /** Time a client has to send its headers and body before a 408 (default 30 s). */
+  requestTimeoutMs?: number
 }
 
 export interface RunningServer {
@@ -53,7 +61,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const db = new DB(options.dbPath)
   let handler: PluginHandler | undefined
   try {
-    handler = new PluginHandler(db, ["API"], { logger, ...(options.docker === false ? {} : { docker: options.docker ?? {} }) })
+    const install = { allowPrivateNetwork: options.allowPrivateNetwork ?? true }
+    handler = new PluginHandler(db, ["API"], { logger, install, ...(options.docker === false ? {} : { docker: options.docker ?? {} }) })
     if (options.installExamples !== false) {
       const seeded = installExamplePlugins(handler)
       if (seeded.installed.length > 0) log.info({ plugins: seeded.installed }, "installed the example plugins")
@@ -65,7 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     log.info({ loaded: loaded.successes, failed: loaded.errors.length }, "plugins loaded")
 
     const app = createApp(handler, { logger: log })
-    const listening = await listen(app.fetch, options.port, hostname)
+    const listening = await listen(app.fetch, options.port, hostname, options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs })
     const url = `http://${reachableHost(hostname)}:${listening.port}`
     log.info({ url, db: db.path }, "listening")
 

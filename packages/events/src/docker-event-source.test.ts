@@ -239,6 +239,26 @@ describe("createDockerEventSource", () => {
     expect(events.status().reconnects).toBe(0)
   })
 
+  it("drops a line over 1 MiB with one warning and delivers the events around it", async () => {
+    const recorded = await engine()
+    const { entries, logger } = logs()
+    const { source: events, deliveries } = source({ host: recorded.host, logger })
+    events.start()
+    await waitFor(() => events.status().connected, "the connection")
+    recorded.emit([line("before")])
+    // A well-formed event made 3 MiB long by one attribute, written 4 KiB at a time.
+    const huge = Buffer.from(`${line("huge").replace('"image":"busybox"', `"image":"busybox","padding":"${"x".repeat(3 * 1024 * 1024)}"`)}\n`)
+    const chunks = Array.from({ length: Math.ceil(huge.length / 4096) }, (_, index) => huge.subarray(index * 4096, (index + 1) * 4096))
+    recorded.emitRaw(chunks)
+    recorded.emit([line("after")])
+    await waitFor(() => deliveries.some((delivery) => delivery.event.Actor.ID === "after"), "the event after the long line")
+    expect(deliveries.map((delivery) => delivery.event.Actor.ID)).toEqual(["before", "after"])
+    expect(entries.filter((entry) => entry.level === "warn")).toEqual([
+      { level: "warn", message: "Skipping a Docker event line longer than 1048576 bytes; reading on from its end" },
+    ])
+    expect(events.status()).toMatchObject({ connected: true, reconnects: 0, delivered: 2 })
+  })
+
   it("starts again where it stopped: what happened meanwhile comes, nothing twice", async () => {
     const recorded = await engine()
     const { source: events, deliveries } = source({ host: recorded.host })

@@ -5,6 +5,7 @@ import { errorMessage, hookForDockerEvent } from "@dockstat/plugin-schema"
 import type { IncomingMessage } from "node:http"
 
 import type { DockerHookName, LogFn } from "@dockstat/plugin-schema"
+import type { DispatchReport, HookOutcome } from "./dispatch.ts"
 
 import { createBackoff } from "./backoff.ts"
 import { parseDockerHost } from "./docker-host.ts"
@@ -46,7 +47,9 @@ export interface DockerEventSourceOptions {
    * Called once per event, in the engine's order, one at a time: the next call waits until the returned
    * promise settles. Meanwhile the source keeps reading the stream into a bounded queue (`maxQueue`),
    * because the engine drops events for a subscriber that stops reading. A throw or rejection is logged
-   * and counted in `failed`; the event is not retried.
+   * and counted in `failed`; the event is not retried. A `DispatchReport` returned (what `handler.emit`
+   * and `dispatchEvent` give) with a hook that failed or timed out counts the event in `failed` too and
+   * sets `lastError`; it is not logged again here (the dispatcher's caller logs each failing hook).
    */
   deliver: (delivery: DockerDelivery) => Promise<unknown> | unknown
   logger?: DockerSourceLogger
@@ -69,9 +72,9 @@ export interface DockerEventSourceOptions {
 export interface DockerSourceStatus {
   /** The `/events` stream is open right now. */
   connected: boolean
-  /** Events handed to `deliver` that it accepted (did not throw). */
+  /** Events handed to `deliver` that it accepted (did not throw, reported no failed hook). */
   delivered: number
-  /** Events whose `deliver` threw or rejected. */
+  /** Events whose `deliver` threw or rejected, or whose report says a plugin's hook failed or timed out. */
   failed: number
   /** Events read from the engine and waiting for `deliver`. */
   queued: number
@@ -79,7 +82,10 @@ export interface DockerSourceStatus {
   reconnects: number
   /** ISO time of the newest delivered event (the engine's time of the event, not of its arrival). */
   lastEventAt: string | null
-  /** The most recent connection failure; kept after a reconnect so a status page can still show it. */
+  /**
+   * The most recent failure: of the connection, or of a delivery (naming the hook and the plugin); kept
+   * after a reconnect so a status page can still show it.
+   */
   lastError: string | null
   host: string
 }
@@ -212,7 +218,11 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
 
   async function readStream(run: Run, response: IncomingMessage): Promise<void> {
     const queue = createOrderedQueue<Pending>({ max: maxQueue, handle: (pending) => deliverOne(run, pending) })
-    const lines = createLineDecoder()
+    // An endless line would otherwise grow in memory until the host falls over.
+    const lines = createLineDecoder({
+      onOversized: ({ bytesSeen, maxLineBytes }) =>
+        logger.warn({ host: target.host, bytesSeen, maxLineBytes }, `Skipping a Docker event line longer than ${maxLineBytes} bytes; reading on from its end`),
+    })
     try {
       for await (const chunk of response) {
         for (const line of lines.push(chunk as Buffer)) await readLine(run, queue, line)
@@ -260,10 +270,15 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
     if (run.stopping) return
     if (delivery !== undefined) {
       try {
-        await options.deliver(delivery)
-        status.delivered += 1
+        const failure = failedHook(await options.deliver(delivery))
+        if (failure === undefined) status.delivered += 1
+        else {
+          status.failed += 1
+          status.lastError = `${delivery.hook} of plugin "${failure.plugin}" (id ${failure.pluginId}) ${failure.status === "timeout" ? "timed out" : "failed"}: ${failure.message}`
+        }
       } catch (error) {
         status.failed += 1
+        status.lastError = `${delivery.hook}: ${errorMessage(error)}`
         logger.error({ hook: delivery.hook, error: errorMessage(error) }, "Delivering a Docker event failed")
       }
       status.lastEventAt = new Date(Number(decoded.timeNano / 1_000_000n)).toISOString()
@@ -334,4 +349,11 @@ function parseSince(since: string): bigint {
   } catch {
     throw invalidSourceOption("since", `"${since}" is neither seconds (1700000000.123456789) nor an RFC 3339 time`)
   }
+}
+
+/** The first hook outcome that is not ok, when `deliver` returned a dispatch report. */
+function failedHook(result: unknown): Exclude<HookOutcome, { status: "ok" }> | undefined {
+  const results = (result as Partial<DispatchReport> | null | undefined)?.results
+  if (!Array.isArray(results)) return undefined
+  return results.find((outcome): outcome is Exclude<HookOutcome, { status: "ok" }> => outcome?.status === "error" || outcome?.status === "timeout")
 }

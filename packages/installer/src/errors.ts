@@ -8,8 +8,10 @@ import type { ErrorCode } from "@dockstat/plugin-schema"
  * - `parse`: the bytes are not a JSON or YAML document (not UTF-8, empty, HTML, syntax error)
  * - `validation`: the document or the source is not an acceptable manifest
  * - `integrity`: the code does not match the manifest's `integrity`
+ * - `forbidden-address`: a URL leads to an address the network policy refuses (link-local, metadata;
+ *   loopback and private ranges unless `allowPrivateNetwork`)
  */
-export type ResolveFailureKind = "fetch" | "unreachable" | "parse" | "validation" | "integrity"
+export type ResolveFailureKind = "fetch" | "unreachable" | "parse" | "validation" | "integrity" | "forbidden-address"
 
 /** A failed resolution, as the installer returns it. */
 export interface ResolveFailure {
@@ -26,6 +28,7 @@ const KIND_CODE: Record<ResolveFailureKind, ErrorCode> = {
   parse: "INVALID_INPUT",
   validation: "INVALID_INPUT",
   integrity: "INVALID_PLUGIN",
+  "forbidden-address": "INVALID_INPUT",
 }
 
 /** A PluginError that `toFailure` turns back into a failure of this kind. */

@@ -8,8 +8,10 @@ import { fetchHttp } from "./fetch-http.ts"
 import type { FetchLimits } from "./fetch-http.ts"
 import { startFixtureServer } from "./fixture-server.ts"
 import type { FixtureServer } from "./fixture-server.ts"
+import { systemLookup } from "./network-policy.ts"
 
-const LIMITS: FetchLimits = { timeoutMs: 5000, maxBytes: 1024, maxRedirects: 5 }
+// The fixture server listens on 127.0.0.1: loopback is allowed here, and refused where a test says so.
+const LIMITS: FetchLimits = { timeoutMs: 5000, maxBytes: 1024, maxRedirects: 5, allowPrivateNetwork: true, lookup: systemLookup }
 let server: FixtureServer
 
 beforeAll(async () => {
@@ -155,5 +157,83 @@ describe("fetchHttp", () => {
     const { kind, message } = await failure("/hangup")
     expect(kind).toBe("unreachable")
     expect(message).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hangup is unreachable: 127\.0\.0\.1:\d+ closed the connection without an answer/)
+  })
+})
+
+describe("fetchHttp: which addresses it fetches from", () => {
+  const fixturePort = () => new URL(server.url("/")).port
+
+  it.each([
+    ["http://169.254.169.254/latest/meta-data/", "169.254.169.254", "link-local and cloud metadata (169.254.0.0/16)"],
+    // The URL parser turns decimal, octal and hex hosts into dotted form before anything else sees them.
+    ["http://2852039166/latest/", "169.254.169.254", "link-local and cloud metadata (169.254.0.0/16)"],
+    ["http://0251.0376.0251.0376/latest/", "169.254.169.254", "link-local and cloud metadata (169.254.0.0/16)"],
+    ["http://0xa9.0xfe.0xa9.0xfe/latest/", "169.254.169.254", "link-local and cloud metadata (169.254.0.0/16)"],
+    ["http://[::ffff:169.254.169.254]/latest/", "::ffff:a9fe:a9fe", "link-local and cloud metadata (169.254.0.0/16)"],
+    ["http://[fe80::1]/m.json", "fe80::1", "link-local (fe80::/10)"],
+    ["http://[fd00:ec2::254]/latest/", "fd00:ec2::254", "AWS metadata (fd00:ec2::254/128)"],
+    ["http://100.100.100.200/latest/", "100.100.100.200", "Alibaba Cloud metadata (100.100.100.200/32)"],
+  ])("always refuses the link-local or metadata literal in %s, even with private networks allowed", async (url, address, range) => {
+    const { kind, message } = await failure(url)
+    expect(kind).toBe("forbidden-address")
+    expect(message).toBe(`Refusing to fetch ${new URL(url).href}: the address is ${address}, in ${range}; the installer never fetches from link-local, cloud metadata or reserved addresses`)
+  })
+
+  it("refuses a host name that resolves to a link-local address, and one with any such address among others", async () => {
+    const lookup = async (hostname: string) =>
+      hostname === "only-metadata.test" ? [{ address: "169.254.169.254", family: 4 }] : [{ address: "93.184.215.14", family: 4 }, { address: "fe80::1", family: 6 }]
+    const only = await failure("http://only-metadata.test/m.json", { lookup })
+    expect(only).toEqual({ kind: "forbidden-address", message: expect.stringContaining("only-metadata.test resolves to 169.254.169.254, in link-local") })
+    const mixed = await failure("http://mixed.test/m.json", { lookup })
+    expect(mixed).toEqual({ kind: "forbidden-address", message: expect.stringContaining("mixed.test resolves to fe80::1, in link-local (fe80::/10)") })
+  })
+
+  it("refuses loopback when private networks are not allowed, before connecting, saying how to allow it", async () => {
+    server.serve("/private.json", { body: "{}" })
+    const before = server.requests.length
+    const literal = await failure("/private.json", { allowPrivateNetwork: false })
+    expect(literal).toEqual({
+      kind: "forbidden-address",
+      message: `Refusing to fetch ${server.url("/private.json")}: the address is 127.0.0.1, in loopback (127.0.0.0/8); fetching from loopback and private networks is off; allow it with the install option allowPrivateNetwork: true`,
+    })
+    // By name, through the system resolver: localhost is 127.0.0.1 or ::1.
+    const named = await failure(`http://localhost:${fixturePort()}/private.json`, { allowPrivateNetwork: false })
+    expect(named.kind).toBe("forbidden-address")
+    expect(named.message).toMatch(/: localhost resolves to (127\.0\.0\.1|::1), in loopback .*allowPrivateNetwork: true$/)
+    expect(server.requests.length).toBe(before)
+  })
+
+  it.each([
+    ["10.1.2.3", "private network (10.0.0.0/8)"],
+    ["172.20.0.5", "private network (172.16.0.0/12)"],
+    ["192.168.1.10", "private network (192.168.0.0/16)"],
+    ["100.64.0.7", "CGNAT shared address space (100.64.0.0/10)"],
+    ["fd12:3456::1", "unique local (fc00::/7)"],
+    ["0.0.0.0", "this host (0.0.0.0/8)"],
+  ])("refuses the private address %s when private networks are not allowed", async (address, range) => {
+    const { kind, message } = await failure("http://lan-catalog.test/m.json", { allowPrivateNetwork: false, lookup: async () => [{ address, family: address.includes(":") ? 6 : 4 }] })
+    expect(kind).toBe("forbidden-address")
+    expect(message).toContain(`lan-catalog.test resolves to ${address}, in ${range}; fetching from loopback and private networks is off`)
+  })
+
+  it("connects to the address it checked, not to what a second DNS answer would say", async () => {
+    server.serve("/pinned.json", (request, response) => {
+      response.writeHead(200, { "content-type": "application/json" })
+      response.end(JSON.stringify({ host: request.headers.host }))
+    })
+    // A rebinding resolver: a harmless answer for the check, the metadata address for any later lookup.
+    let lookups = 0
+    const lookup = async () => (lookups++ === 0 ? [{ address: "127.0.0.1", family: 4 }] : [{ address: "169.254.169.254", family: 4 }])
+    const fetched = await fetchHttp(new URL(`http://plugins.rebind.test:${fixturePort()}/pinned.json`), { ...LIMITS, lookup }, "*/*")
+    expect(lookups).toBe(1)
+    expect(JSON.parse(Buffer.from(fetched.bytes).toString())).toEqual({ host: `plugins.rebind.test:${fixturePort()}` })
+  })
+
+  it("checks every redirect hop again", async () => {
+    server.serve("/to-metadata", { status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/iam/" } })
+    expect(await failure("/to-metadata")).toEqual({ kind: "forbidden-address", message: expect.stringMatching(/^Refusing to fetch http:\/\/169\.254\.169\.254\/latest\/meta-data\/iam\/: /) })
+    server.serve("/to-named", { status: 307, headers: { location: "http://evil.test/m.json" } })
+    const lookup = async (hostname: string) => (hostname === "evil.test" ? [{ address: "fe80::2", family: 6 }] : [{ address: "127.0.0.1", family: 4 }])
+    expect((await failure("/to-named", { lookup })).message).toMatch(/evil\.test resolves to fe80::2, in link-local/)
   })
 })

@@ -2,6 +2,7 @@ import { decodeUtf8 } from "./decode-utf8.ts"
 import { fetchHttp } from "./fetch-http.ts"
 import { describeLocation } from "./location.ts"
 import type { Location } from "./location.ts"
+import type { NetworkPolicy } from "./network-policy.ts"
 import { readLocalFile } from "./read-local-file.ts"
 
 /** Text loaded from a location, with the location it finally came from (after redirects). */
@@ -11,7 +12,7 @@ export interface LoadedText {
   contentType: string | undefined
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends NetworkPolicy {
   timeoutMs: number
   maxBytes: number
   maxRedirects: number

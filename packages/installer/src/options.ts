@@ -1,4 +1,6 @@
 import { resolveError } from "./errors.ts"
+import { systemLookup } from "./network-policy.ts"
+import type { LookupAddresses } from "./network-policy.ts"
 
 /** Limits for `resolveManifest`; every one has a safe default. */
 export interface ResolveOptions {
@@ -10,6 +12,15 @@ export interface ResolveOptions {
   maxCodeBytes?: number
   /** Redirects followed before giving up. Default 5. */
   maxRedirects?: number
+  /**
+   * Fetch from loopback (127.0.0.0/8, ::1, 0.0.0.0/8), private (10/8, 172.16/12, 192.168/16, fc00::/7)
+   * and CGNAT (100.64.0.0/10) addresses too. Default false: a URL given by a remote client must not reach
+   * the host's own services or its LAN. Link-local addresses (169.254.0.0/16, fe80::/10) and cloud
+   * metadata endpoints are refused either way.
+   */
+  allowPrivateNetwork?: boolean
+  /** Resolves a host name to every address (default: `dns.lookup` with `all: true`); for tests. */
+  lookup?: LookupAddresses
 }
 
 export type ResolvedOptions = Required<ResolveOptions>
@@ -20,6 +31,8 @@ export const DEFAULT_OPTIONS: Readonly<ResolvedOptions> = Object.freeze({
   maxManifestBytes: 1024 * 1024,
   maxCodeBytes: 5 * 1024 * 1024,
   maxRedirects: 5,
+  allowPrivateNetwork: false,
+  lookup: systemLookup,
 })
 
 function check(name: keyof ResolveOptions, value: number, min: number): number {
@@ -37,5 +50,8 @@ export function resolveOptions(options: ResolveOptions = {}): ResolvedOptions {
     maxManifestBytes: check("maxManifestBytes", options.maxManifestBytes ?? DEFAULT_OPTIONS.maxManifestBytes, 1),
     maxCodeBytes: check("maxCodeBytes", options.maxCodeBytes ?? DEFAULT_OPTIONS.maxCodeBytes, 1),
     maxRedirects: check("maxRedirects", options.maxRedirects ?? DEFAULT_OPTIONS.maxRedirects, 0),
+    // Only `true` allows: a string "false" from a config file must not open the private network.
+    allowPrivateNetwork: options.allowPrivateNetwork === true,
+    lookup: options.lookup ?? DEFAULT_OPTIONS.lookup,
   }
 }

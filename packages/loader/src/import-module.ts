@@ -15,6 +15,8 @@ export interface ImportOptions {
   sdkUrl?: string
   /** The private directory for module files (default: one made for this process). */
   dir?: string
+  /** Refused built-ins (module-policy.ts) the admin granted this plugin. */
+  grantModules?: readonly string[]
 }
 
 /** One private (0700) directory per process for module files, removed when the process exits. */
@@ -51,7 +53,10 @@ const ALREADY_DECLARED = /Identifier 'column' has already been declared/
 export async function importPluginModule(code: string, options: ImportOptions = {}): Promise<Record<string, unknown>> {
   const digest = createHash("sha256").update(code).digest("hex")
   const dir = options.dir ?? moduleDir()
-  const sdk = options.sdkUrl === undefined ? {} : { sdkUrl: options.sdkUrl }
+  const sdk = {
+    ...(options.sdkUrl === undefined ? {} : { sdkUrl: options.sdkUrl }),
+    ...(options.grantModules === undefined ? {} : { grantModules: options.grantModules }),
+  }
   const prepared = await prepareModuleSource(code, sdk)
   try {
     return await importFile(prepared.source, digest, dir)

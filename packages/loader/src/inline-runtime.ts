@@ -1,4 +1,4 @@
-import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { errorMessage } from "@dockstat/plugin-schema"
 import { routesFromConfig, runActionChainNow } from "@dockstat/plugin-router"
 
 import type {
@@ -14,6 +14,8 @@ import type {
   TableApi,
 } from "@dockstat/plugin-schema"
 
+import { hookFailedError, implementedHooks, isThenable, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+
 export interface InlineInstanceOptions {
   ref: PluginRef
   definition: PluginDefinition
@@ -23,43 +25,32 @@ export interface InlineInstanceOptions {
   disposers?: (() => void | Promise<void>)[]
   /**
    * A route that has not answered by then gets a 504 (default 10 s). Inline code cannot be stopped: the
-   * chain runs on in the background, and a synchronous endless loop blocks the host (use the worker runtime).
+   * chain runs on in the background, and a synchronous endless loop blocks the host (use the sandbox).
    */
   timeoutMs?: number
+  /** What the plugin gets as `ctx.env` (its declared `permissions.env`). */
+  env?: Readonly<Record<string, string>>
 }
 
 /**
  * A plugin running in the host process: fastest, and trusted. The route table and the action map are
  * fixed at load; a request costs one Map lookup before the chain runs.
  */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
-}
-
 export function createInlineInstance(options: InlineInstanceOptions): PluginInstance & { runRouteNow(routeKey: string, input: RouteInput): unknown } {
   const { ref, definition, table, logger } = options
   const routes: readonly RouteDescriptor[] = Object.freeze(routesFromConfig(definition.config?.apiRoutes))
-  const byKey = new Map(routes.map((route) => [route.key, route]))
+  const lookup = routeLookup(routes)
   const actions: Record<string, Action> = definition.config?.actions ?? {}
   const events = (definition.events ?? {}) as Partial<Record<HookName, EventHandler>>
-  const hooks = Object.freeze(Object.keys(events).filter((hook) => typeof events[hook as HookName] === "function") as HookName[])
+  const hooks = Object.freeze(implementedHooks(events))
   const disposers = [...(options.disposers ?? [])]
   const timeoutMs = options.timeoutMs ?? 10_000
+  const env = options.env ?? Object.freeze({})
   let disposed = false
-  const unloaded = () => new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" is unloaded`, { pluginId: ref.id, plugin: ref.name })
 
   const withTimeout = (chain: PromiseLike<unknown>, routeKey: string, names: readonly string[], progress: { index: number }): Promise<unknown> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const action = names[progress.index]
-        reject(
-          new PluginError("ACTION_TIMEOUT", `Route "${routeKey}" of plugin "${ref.name}" did not finish within ${timeoutMs} ms (stuck in action "${action}")`, {
-            pluginId: ref.id,
-            plugin: ref.name,
-            ...(action === undefined ? {} : { action }),
-          }),
-        )
-      }, timeoutMs)
+      const timer = setTimeout(() => reject(routeTimeoutError(ref, routeKey, timeoutMs, names[progress.index])), timeoutMs)
       chain.then(
         (value) => {
           clearTimeout(timer)
@@ -90,16 +81,14 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       }
     },
     runRouteNow(routeKey: string, input: RouteInput): unknown {
-      if (disposed) throw unloaded()
-      const route = byKey.get(routeKey)
-      if (route === undefined) {
-        throw new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { pluginId: ref.id, plugin: ref.name })
-      }
+      if (disposed) throw unloadedError(ref)
+      const route = lookup(routeKey)
+      if (route === undefined) throw routeNotFoundError(ref, routeKey)
       const progress = { index: 0 }
       const result = runActionChainNow({
         actions,
         names: route.actions,
-        context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref },
+        context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref, env },
         onAction: (index) => {
           progress.index = index
         },
@@ -108,20 +97,14 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       return isThenable(result) ? withTimeout(result, routeKey, route.actions, progress) : result
     },
     async runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
-      if (disposed) throw unloaded()
+      if (disposed) throw unloadedError(ref)
       const handler = events[hook]
       if (typeof handler !== "function") return
       try {
         // The seed's hand-written loop passes its own logger and table; otherwise the plugin's are used.
-        await handler({ ...payload, logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table })
+        await handler({ ...payload, logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env })
       } catch (error) {
-        if (isPluginError(error) && error.hook !== undefined) throw error
-        throw new PluginError("HOOK_FAILED", `Hook "${hook}" of plugin "${ref.name}" failed: ${errorMessage(error)}`, {
-          pluginId: ref.id,
-          plugin: ref.name,
-          hook,
-          cause: error,
-        })
+        throw hookFailedError(ref, hook, error)
       }
     },
     async dispose(): Promise<void> {

@@ -49,7 +49,7 @@ describe("loadPlugin", () => {
     const row = store(db, withTable)
     db.query("UPDATE plugins SET plugin = ? WHERE id = ?").run(`${row.plugin}\n// tampered`, row.id)
     const tampered = createPluginRegistry(db).get(row.id) as PluginRow
-    await expect(loadPlugin(tampered, { db, logger: silent, runtime: "inline" })).rejects.toThrow(/does not match the digest stored at install/)
+    await expect(loadPlugin(tampered, { db, logger: silent, runtime: "inline" })).rejects.toThrow(/do not match the keyed digest stored at install/)
     expect(db.tableExists("notes")).toBe(false)
   })
 

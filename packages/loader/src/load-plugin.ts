@@ -1,5 +1,5 @@
 import { errorMessage } from "@dockstat/plugin-schema"
-import { codeDigest, createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
+import { createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
 
 import type { Logger, PluginInstance, PluginRow, RuntimeKind, TableApi, TableConfig } from "@dockstat/plugin-schema"
 import type { DB, EnsureTableResult } from "@dockstat/plugin-store"
@@ -9,6 +9,10 @@ import { importPluginModule } from "./import-module.ts"
 import { importInline } from "./module-function.ts"
 import { createInlineInstance } from "./inline-runtime.ts"
 import { validatePluginModule } from "./validate-module.ts"
+import { digestProblem } from "./verify-digest.ts"
+import { declaredEnv } from "./runtime-core.ts"
+import { createSandboxInstance } from "./sandbox-runtime.ts"
+import type { SandboxLimits } from "./sandbox-runtime.ts"
 import { createWorkerInstance } from "./worker-runtime.ts"
 import type { WorkerLimits } from "./worker-runtime.ts"
 
@@ -16,16 +20,28 @@ export interface LoadPluginOptions {
   db: DB
   /** The plugin's logger (`<parents> > PluginHandler > <name>`). */
   logger: Logger
-  /** Where the plugin runs (default "worker"). */
+  /**
+   * Where the plugin runs: "sandbox" (default: no ambient authority), or a trusted runtime an admin
+   * chose: "worker" (own thread, Node built-ins) or "inline" (in the host process).
+   */
   runtime?: RuntimeKind
   /** With the worker runtime on a `:memory:` DB (which a worker cannot open), run inline instead of failing. */
   allowInlineFallback?: boolean
   /** Limits of the worker runtime. */
   worker?: WorkerLimits
+  /** Limits of the sandbox runtime (memory cap, CPU slice, fetch size, timers). */
+  sandbox?: SandboxLimits
+  /** Where the sandbox reads `permissions.env` names from (default `process.env`). */
+  environment?: Record<string, string | undefined>
   /** A route (or, in a worker, a hook) that has not answered by then gets a 504 (default 10 s). */
   timeoutMs?: number
   /** pino level number of the plugin logger (the worker drops calls below it). */
   logLevel?: number
+  /**
+   * Refused built-ins this plugin may import all the same (`node:child_process`, `node:worker_threads`,
+   * `node:module`, ...: the list and why is in module-policy.ts). Without a grant the load fails naming them.
+   */
+  grantModules?: readonly string[]
   /**
    * "ensure" (default): make the plugin's table match its descriptors before it runs. "external": the
    * caller migrates the table (in the same transaction as the plugin's row, on install and update)
@@ -62,10 +78,10 @@ async function prepareTable(row: PluginRow, options: LoadPluginOptions, config: 
  */
 export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Promise<LoadedPlugin> {
   const context = { pluginId: row.id, plugin: row.name }
-  if (codeDigest(row.plugin) !== row.digest) {
-    throw loadFailed(context, "its code in the database does not match the digest stored at install (changed behind the handler's back); refusing to run it")
-  }
-  let runtime = options.runtime ?? "worker"
+  const tampered = digestProblem(row, options.db)
+  if (tampered !== null) throw loadFailed(context, tampered)
+  let runtime = options.runtime ?? "sandbox"
+  if (runtime === "sandbox") return loadInSandbox(row, options, context)
   if (runtime === "worker" && options.db.inMemory) {
     if (!options.allowInlineFallback) {
       throw loadFailed(context, 'the worker runtime needs a database file, and ":memory:" cannot be opened from a worker thread; use a file (new DB("./app.db")), choose the inline runtime, or allow the inline fallback')
@@ -77,7 +93,8 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
 
   let namespace: Record<string, unknown>
   try {
-    namespace = await importInline(row.plugin, row.name, importPluginModule)
+    const grants = options.grantModules === undefined ? {} : { grantModules: options.grantModules }
+    namespace = await importInline(row.plugin, row.name, (code) => importPluginModule(code, grants), grants)
   } catch (error) {
     throw loadFailed(context, errorMessage(error), error)
   }
@@ -102,7 +119,30 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
     definition,
     table,
     logger: options.logger,
+    env: declaredEnv(row.permissions.env, options.environment ?? process.env),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  })
+  return { instance, table: tableResult, tableConfig }
+}
+
+async function loadInSandbox(row: PluginRow, options: LoadPluginOptions, context: { pluginId: number; plugin: string }): Promise<LoadedPlugin> {
+  let tableResult: EnsureTableResult | null = null
+  let tableConfig: TableConfig | null = null
+  const instance = await createSandboxInstance({
+    ...options.sandbox,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ref: { id: row.id, name: row.name, version: row.version },
+    code: row.plugin,
+    logger: options.logger,
+    permissions: row.permissions,
+    ...(options.environment === undefined ? {} : { environment: options.environment }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    prepareTable: async (config) => {
+      tableConfig = config
+      const prepared = await prepareTable(row, options, config, context)
+      tableResult = prepared.result
+      return prepared.api
+    },
   })
   return { instance, table: tableResult, tableConfig }
 }
@@ -118,6 +158,7 @@ async function loadInWorker(row: PluginRow, options: LoadPluginOptions, context:
     dbPath: options.db.path,
     logger: options.logger,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.grantModules === undefined ? {} : { grantModules: options.grantModules }),
     prepareTable: async (config) => {
       tableConfig = config
       const prepared = await prepareTable(row, options, config, context)

@@ -3,6 +3,7 @@ import { Script } from "node:vm"
 import { init, parse } from "es-module-lexer"
 import { PluginError, column, definePlugin, isPluginError, isReply, reply } from "@dockstat/plugin-schema"
 
+import { normalizeGrants, refusedBuiltin } from "./module-policy.ts"
 import { ImportNotAllowedError, SDK_SPECIFIERS, prepareModuleSource } from "./module-source.ts"
 
 const lexerReady = init()
@@ -21,10 +22,16 @@ export class UnsupportedModuleSyntax extends Error {
 
 const P = "__dockstat_"
 
-function requireFor(specifier: string): unknown {
-  if (SDK_SPECIFIERS.has(specifier)) return SDK
-  if (isBuiltin(specifier)) return nodeRequire(specifier.startsWith("node:") ? specifier : `node:${specifier}`)
-  throw new ImportNotAllowedError(specifier)
+/** The imports of one plugin: the SDK, and built-ins unless refused (module-policy.ts) and not granted. */
+function requireFor(grants: ReadonlySet<string>): (specifier: string) => unknown {
+  return (specifier) => {
+    if (SDK_SPECIFIERS.has(specifier)) return SDK
+    if (!isBuiltin(specifier)) throw new ImportNotAllowedError(specifier)
+    const name = specifier.startsWith("node:") ? specifier : `node:${specifier}`
+    const refused = refusedBuiltin(name, grants)
+    if (refused !== null) throw new ImportNotAllowedError(specifier, refused)
+    return nodeRequire(name)
+  }
 }
 
 /** `import X, { a as b } from "x"` -> the bindings, read from the required module. */
@@ -121,7 +128,7 @@ export function toFunctionBody(code: string): string {
  * Runs a plugin module as a function (see `toFunctionBody`) and returns its exports. `filename` names
  * it in stack traces. Imports must have been checked (prepareModuleSource) before.
  */
-export async function evaluateModule(code: string, filename: string): Promise<Record<string, unknown>> {
+export async function evaluateModule(code: string, filename: string, options: { grantModules?: readonly string[] } = {}): Promise<Record<string, unknown>> {
   await lexerReady
   const body = toFunctionBody(code)
   const script = new Script(`(async function (${P}exports, ${P}require, ${P}default, ${P}import, ${P}meta) {"use strict";\n${body}\n})`, {
@@ -130,9 +137,10 @@ export async function evaluateModule(code: string, filename: string): Promise<Re
   })
   const run = script.runInThisContext() as (...args: unknown[]) => Promise<void>
   const exports: Record<string, unknown> = Object.create(null)
-  const importDynamic = async (specifier: unknown) => requireFor(String(specifier))
+  const load = requireFor(normalizeGrants(options.grantModules))
+  const importDynamic = async (specifier: unknown) => load(String(specifier))
   const defaultOf = (module: unknown) => (module === SDK ? SDK : ((module as { default?: unknown })?.default ?? module))
-  await run.call(undefined, exports, requireFor, defaultOf, importDynamic, Object.freeze({ url: filename }))
+  await run.call(undefined, exports, load, defaultOf, importDynamic, Object.freeze({ url: filename }))
   return exports
 }
 
@@ -143,16 +151,21 @@ const ALREADY_DECLARED = /Identifier 'column' has already been declared/
  * Code the transform does not handle is imported as a real ES module instead (correct, but that module
  * stays in memory after unload).
  */
-export async function importInline(code: string, name: string, fallback: (code: string) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+export async function importInline(
+  code: string,
+  name: string,
+  fallback: (code: string) => Promise<Record<string, unknown>>,
+  options: { grantModules?: readonly string[] } = {},
+): Promise<Record<string, unknown>> {
   const specifier = "@dockstat/plugin-handler"
-  const prepared = await prepareModuleSource(code, { sdkUrl: specifier })
+  const prepared = await prepareModuleSource(code, { ...options, sdkUrl: specifier })
   const filename = `plugin:${name}`
   try {
-    return await evaluateModule(prepared.source, filename)
+    return await evaluateModule(prepared.source, filename, options)
   } catch (error) {
     if (error instanceof UnsupportedModuleSyntax) return fallback(code)
     if (prepared.injectedColumn && ALREADY_DECLARED.test(String((error as Error)?.message))) {
-      return evaluateModule((await prepareModuleSource(code, { sdkUrl: specifier, injectColumn: false })).source, filename)
+      return evaluateModule((await prepareModuleSource(code, { ...options, sdkUrl: specifier, injectColumn: false })).source, filename, options)
     }
     throw error
   }

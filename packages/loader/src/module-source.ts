@@ -1,10 +1,10 @@
-import { isBuiltin } from "node:module"
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import { init, parse } from "es-module-lexer"
 
-/** The specifiers plugin code may use for the SDK: ours, and the seed's `@dockstat/sqlite-wrapper`. */
-export const SDK_SPECIFIERS: ReadonlySet<string> = new Set(["@dockstat/plugin-handler", "@dockstat/sqlite-wrapper", "@dockstat/plugin-schema"])
+import { SDK_SPECIFIERS, builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
+
+export { SDK_SPECIFIERS } from "./module-policy.ts"
 
 let sdkUrl: string | undefined
 
@@ -27,10 +27,12 @@ export interface PreparedSource {
 
 export class ImportNotAllowedError extends Error {
   readonly specifier: string
-  constructor(specifier: string) {
+  /** `reason`: why, when the specifier is known but refused (a built-in the admin did not grant). */
+  constructor(specifier: string, reason?: string) {
     super(
-      `import of "${specifier}" is not allowed: plugin code may import only @dockstat/plugin-handler ` +
-        `(or @dockstat/sqlite-wrapper) and node: built-ins`,
+      reason ??
+        `import of "${specifier}" is not allowed: plugin code may import only @dockstat/plugin-handler ` +
+          `(or @dockstat/sqlite-wrapper) and node: built-ins`,
     )
     this.name = "ImportNotAllowedError"
     this.specifier = specifier
@@ -51,13 +53,27 @@ function syntaxError(code: string, error: unknown): Error {
   return new SyntaxError(`syntax error at line ${line}, column ${column}: ${text}`)
 }
 
+export interface PrepareOptions {
+  injectColumn?: boolean
+  sdkUrl?: string
+  /** Refused built-ins (module-policy.ts) this plugin may import all the same. */
+  grantModules?: readonly string[]
+  /**
+   * Every `import(` becomes a call of this function, which applies the same checks when the code runs
+   * (the worker runtime: a computed `import(variable)` cannot be checked here).
+   */
+  dynamicImportGuard?: string
+}
+
 /**
  * Rewrites a plugin module's imports: SDK specifiers to the SDK's file URL, built-ins kept, anything else
- * refused by name. Uses a real ES module lexer, so strings and comments that look like imports are left alone.
+ * refused by name; built-ins in REFUSED_BUILTINS only when granted. Uses a real ES module lexer, so strings
+ * and comments that look like imports are left alone.
  */
-export async function prepareModuleSource(code: string, options: { injectColumn?: boolean; sdkUrl?: string } = {}): Promise<PreparedSource> {
+export async function prepareModuleSource(code: string, options: PrepareOptions = {}): Promise<PreparedSource> {
   await lexerReady
   const SDK_URL = options.sdkUrl ?? defaultSdkUrl()
+  const grants = normalizeGrants(options.grantModules)
   let imports
   try {
     ;[imports] = parse(code)
@@ -70,14 +86,23 @@ export async function prepareModuleSource(code: string, options: { injectColumn?
   for (const entry of imports) {
     if (entry.type === "import-meta") continue
     const specifier = entry.specifier
-    if (specifier === undefined) continue // a computed dynamic import: resolution fails by itself in the temp dir
     const dynamic = entry.type === "dynamic"
+    if (dynamic && options.dynamicImportGuard !== undefined) {
+      // `import(` -> `guard(`: the keyword sits right before the parenthesis.
+      source += code.slice(last, entry.importStart) + options.dynamicImportGuard
+      last = entry.dynamicStart
+    }
+    // A computed dynamic import: checked by the guard when it runs, or resolution fails by itself in the temp dir.
+    if (specifier === undefined || (dynamic && entry.glob && options.dynamicImportGuard !== undefined)) continue
     let replacement: string
+    const builtin = builtinName(specifier)
     if (SDK_SPECIFIERS.has(specifier)) {
       replacement = SDK_URL
       if (!dynamic && /\bcolumn\b/.test(code.slice(entry.importStart ?? entry.start, entry.start))) importsColumn = true
-    } else if (isBuiltin(specifier)) {
-      replacement = specifier.startsWith("node:") ? specifier : `node:${specifier}`
+    } else if (builtin !== null) {
+      const refused = refusedBuiltin(builtin, grants)
+      if (refused !== null) throw new ImportNotAllowedError(specifier, refused)
+      replacement = builtin
     } else {
       throw new ImportNotAllowedError(specifier)
     }

@@ -7,12 +7,15 @@ import { build } from "esbuild"
 import type { Plugin } from "esbuild"
 
 import { moduleDir } from "./import-module.ts"
+import { siblingModule } from "./sibling-module.ts"
 
 export interface WorkerBundle {
   /** The worker thread's entry, plain JavaScript. */
   workerUrl: URL
   /** The SDK plugins import inside a worker (the same module the worker's runtime uses). */
   sdkUrl: string
+  /** The libsql entry the worker opens the database with. */
+  libsqlPath: string
 }
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -49,7 +52,7 @@ export function workerBundle(): Promise<WorkerBundle> {
     mkdirSync(outdir, { recursive: true, mode: 0o700 })
     await build({
       entryPoints: {
-        "worker-main": join(here, "worker-main.ts"),
+        "worker-main": siblingModule("worker-main"),
         sdk: "dockstat:sdk",
       },
       outdir,
@@ -64,7 +67,7 @@ export function workerBundle(): Promise<WorkerBundle> {
       banner: { js: 'import { createRequire as __dockstatCreateRequire } from "node:module"; const require = __dockstatCreateRequire(import.meta.url);' },
       logLevel: "silent",
     })
-    return { workerUrl: pathToFileURL(join(outdir, "worker-main.mjs")), sdkUrl: pathToFileURL(join(outdir, "sdk.mjs")).href }
+    return { workerUrl: pathToFileURL(join(outdir, "worker-main.mjs")), sdkUrl: pathToFileURL(join(outdir, "sdk.mjs")).href, libsqlPath: require.resolve("libsql") }
   })()
   bundle.catch(() => {
     bundle = undefined

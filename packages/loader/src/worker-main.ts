@@ -3,6 +3,7 @@
  * file, and runs whole action chains and hooks on request, so a request costs one message each way.
  * Kept lean on purpose (no zod, no drizzle): the host validates the module's shape and plans its table.
  */
+import { createRequire } from "node:module"
 import { parentPort, workerData } from "node:worker_threads"
 import { errorMessage, isPluginError } from "@dockstat/plugin-schema"
 import { createTableApi } from "@dockstat/plugin-store"
@@ -11,13 +12,17 @@ import { runActionChain } from "@dockstat/plugin-router"
 import type { Action, EventHandler, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
 
 import { describeShape } from "./module-shape.ts"
-import { LOG_LEVELS } from "./worker-protocol.ts"
+import { hardenWorker } from "./worker-harden.ts"
+import { LOG_LEVELS, MAX_LOG_ARGS } from "./worker-protocol.ts"
 import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
 
 const port = parentPort
 if (!port) throw new Error("worker-main must run in a worker thread")
 const data = workerData as WorkerData
 const progress = new Int32Array(data.progress)
+const nodeRequire = createRequire(import.meta.url)
+// Before any plugin code runs: what this runtime captured above stays usable, the plugin gets the locked process.
+const hardening = hardenWorker({ plugin: data.ref.name, grantModules: data.grantModules, sdkUrl: data.sdkUrl })
 
 function post(message: WorkerMessage): void {
   try {
@@ -42,7 +47,7 @@ function post(message: WorkerMessage): void {
 function makeLogger(): Logger {
   const logger = {} as Record<LogLevelName, (...args: unknown[]) => void>
   for (const [level, value] of Object.entries(LOG_LEVELS) as [LogLevelName, number][]) {
-    logger[level] = value < data.logLevel ? () => {} : (...args: unknown[]) => post({ type: "log", level, args })
+    logger[level] = value < data.logLevel ? () => {} : (...args: unknown[]) => post({ type: "log", level, args: args.slice(0, MAX_LOG_ARGS) })
   }
   return logger as unknown as Logger
 }
@@ -102,8 +107,8 @@ async function handle(message: HostMessage): Promise<void> {
         routes = new Map(message.routes.map((route) => [route.key, route.actions]))
         const config = message.table
         if (config) {
-          // Loaded only by plugins that have a table.
-          const { default: Database } = await import("libsql")
+          // Loaded only by plugins that have a table; synchronously, so plugin code cannot use the open dlopen.
+          const Database = hardening.withNative(() => nodeRequire(data.libsqlPath) as typeof import("libsql"))
           const client = new Database(data.dbPath)
           client.exec("PRAGMA busy_timeout = 5000")
           client.exec("PRAGMA foreign_keys = ON")

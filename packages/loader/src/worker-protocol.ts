@@ -1,6 +1,7 @@
 import type { HookName, PluginRef, RouteDescriptor, RouteInput, TableConfig } from "@dockstat/plugin-schema"
 
 import type { Shape } from "./module-shape.ts"
+import type { SerializedError } from "./runtime-core.ts"
 
 /** What a plugin worker is started with (structured-cloned into `workerData`). */
 export interface WorkerData {
@@ -14,6 +15,12 @@ export interface WorkerData {
   logLevel: number
   /** Index of the running action, written by the worker, read by the host on a timeout. */
   progress: SharedArrayBuffer
+  /** Refused built-ins (module-policy.ts) the admin granted this plugin. */
+  grantModules: string[]
+  /** The SDK's URL, where a computed `import()` of an SDK specifier goes. */
+  sdkUrl: string
+  /** The libsql entry, loaded synchronously by the worker (native addons are refused to plugin code). */
+  libsqlPath: string
 }
 
 /** Plain data about the module, sent once it imported and validated. */
@@ -23,15 +30,8 @@ export interface ModuleSummary {
   table: TableConfig | null
 }
 
-export interface SerializedError {
-  code: string
-  message: string
-  plugin?: string
-  action?: string
-  hook?: string
-  headers?: Record<string, string>
-  data?: Record<string, unknown>
-}
+/** An error as plain data across the thread boundary (the runtime core's shape). */
+export type { SerializedError } from "./runtime-core.ts"
 
 export type HostMessage =
   /** The module checked out: open the table (when `table`) and serve these routes. */
@@ -46,6 +46,9 @@ export type WorkerMessage =
   | { type: "result"; id: number; ok: true; value: unknown }
   | { type: "result"; id: number; ok: false; error: SerializedError }
   | { type: "log"; level: LogLevelName; args: unknown[] }
+
+/** Arguments of one log call that cross to the host; the worker drops the rest, the host refuses more. */
+export const MAX_LOG_ARGS = 32
 
 export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const
 export type LogLevelName = keyof typeof LOG_LEVELS

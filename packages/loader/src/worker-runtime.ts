@@ -1,19 +1,22 @@
 import { Worker } from "node:worker_threads"
-import { ERROR_STATUS, PluginError, errorMessage } from "@dockstat/plugin-schema"
+import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
 
-import type { ErrorCode, HookName, Logger, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
+import type { HookName, Logger, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
 
 import { routesFromConfig } from "@dockstat/plugin-router"
 
 import { loadFailed } from "./errors.ts"
+import { hookFailedError, hookTimeoutError, rebuildError, routeNotFoundError, routeTimeoutError } from "./runtime-core.ts"
 import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { validatePluginModule } from "./validate-module.ts"
 import { prepareModuleSource } from "./module-source.ts"
 import { workerBundle } from "./worker-bundle.ts"
 import type { WorkerBundle } from "./worker-bundle.ts"
+import { DYNAMIC_IMPORT_GUARD } from "./worker-harden.ts"
+import { workerMessageProblem } from "./worker-message.ts"
 import { LOG_LEVELS } from "./worker-protocol.ts"
-import type { HostMessage, LogLevelName, ModuleSummary, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
+import type { HostMessage, LogLevelName, ModuleSummary, WorkerData, WorkerMessage } from "./worker-protocol.ts"
 
 
 export interface WorkerLimits {
@@ -33,6 +36,8 @@ export interface WorkerInstanceOptions extends WorkerLimits {
   logger: Logger
   /** pino level number of the plugin logger: calls below it are dropped in the worker. */
   logLevel?: number
+  /** Refused built-ins (`node:child_process`, ...: see module-policy.ts) the admin granted this plugin. */
+  grantModules?: readonly string[]
   /**
    * Makes the table the module declares ready (host side: drizzle-kit diff, ownership) and returns the
    * host's table API for it. Called once, after the worker imported the module and before it opens the table.
@@ -63,22 +68,13 @@ interface Pending {
 
 interface Thread {
   worker: Worker
+  /** What the host expects from the thread next; "ended": nothing (retired, or it broke the protocol). */
+  phase: "importing" | "starting" | "serving" | "ended"
   progress: Int32Array
   pending: Map<number, Pending>
   ready: Promise<void>
   /** Fails `ready` (a thread that ends before it was ready). */
   reject: (error: unknown) => void
-}
-
-function rebuild(error: SerializedError, ref: PluginRef): PluginError {
-  return new PluginError((Object.hasOwn(ERROR_STATUS, error.code) ? error.code : "ACTION_FAILED") as ErrorCode, error.message, {
-    pluginId: ref.id,
-    plugin: error.plugin ?? ref.name,
-    ...(error.action === undefined ? {} : { action: error.action }),
-    ...(error.hook === undefined ? {} : { hook: error.hook }),
-    ...(error.headers === undefined ? {} : { headers: error.headers }),
-    ...(error.data === undefined ? {} : { data: error.data }),
-  })
 }
 
 /** Hook payloads cross by structured clone: the host's logger and table stay home (the worker has its own). */
@@ -111,6 +107,8 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   let lastError: string | null = null
   const crashes: number[] = []
   let nextId = 0
+  /** The first thread was ready: a broken thread from now on is a crash, before it a failed load. */
+  let started = false
   let bundle: WorkerBundle
   try {
     bundle = await workerBundle()
@@ -121,9 +119,10 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   let source: string
   let fallbackSource: string | null = null
   try {
-    const prepared = await prepareModuleSource(options.code, { sdkUrl: bundle.sdkUrl })
+    const prepare = { sdkUrl: bundle.sdkUrl, dynamicImportGuard: DYNAMIC_IMPORT_GUARD, ...(options.grantModules === undefined ? {} : { grantModules: options.grantModules }) }
+    const prepared = await prepareModuleSource(options.code, prepare)
     source = prepared.source
-    if (prepared.injectedColumn) fallbackSource = (await prepareModuleSource(options.code, { sdkUrl: bundle.sdkUrl, injectColumn: false })).source
+    if (prepared.injectedColumn) fallbackSource = (await prepareModuleSource(options.code, { ...prepare, injectColumn: false })).source
   } catch (error) {
     throw loadFailed(context, errorMessage(error), error)
   }
@@ -145,7 +144,17 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
 
   const spawn = (): Thread => {
     const progress = new SharedArrayBuffer(4)
-    const data: WorkerData = { source, fallbackSource, ref, dbPath: options.dbPath, logLevel: options.logLevel ?? LOG_LEVELS.info, progress }
+    const data: WorkerData = {
+      source,
+      fallbackSource,
+      ref,
+      dbPath: options.dbPath,
+      logLevel: options.logLevel ?? LOG_LEVELS.info,
+      progress,
+      grantModules: [...(options.grantModules ?? [])],
+      sdkUrl: bundle.sdkUrl,
+      libsqlPath: bundle.libsqlPath,
+    }
     const worker = new Worker(bundle.workerUrl, {
       workerData: data,
       // Plain Node: the bundle is JavaScript, and a TypeScript loader inherited from the host would
@@ -160,30 +169,62 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       settleReady = { resolve, reject }
     })
     ready.catch(() => {})
-    const current: Thread = { worker, progress: new Int32Array(progress), pending, ready, reject: (error) => settleReady?.reject(error) }
+    const current: Thread = { worker, phase: "importing", progress: new Int32Array(progress), pending, ready, reject: (error) => settleReady?.reject(error) }
 
-    worker.on("message", (message: WorkerMessage) => {
+    /** A message the protocol does not allow ends the thread (and fails the load or the calls in flight), never the host. */
+    const malformed = (problem: string) => {
+      if (current.phase === "ended" || thread !== current) return
+      const reason = `sent a malformed message (${problem}); its thread was ended`
+      logger.error({ plugin: ref.name, problem }, `Plugin "${ref.name}" ${reason}`)
+      if (started) retire(current, reason)
+      else current.reject(new Error(`plugin "${ref.name}" ${reason}`))
+      current.phase = "ended"
+      void worker.terminate()
+    }
+    const log = (message: { level: LogLevelName; args: unknown[] }) => {
+      try {
+        ;(logger[message.level] as (...args: unknown[]) => void)(...message.args)
+      } catch (error) {
+        malformed(`a log the host logger cannot write: ${errorMessage(error)}`)
+      }
+    }
+
+    worker.on("messageerror", (error) => malformed(`a message that cannot be read: ${errorMessage(error)}`))
+    worker.on("message", (value: unknown) => {
+      const problem = workerMessageProblem(value)
+      const message = value as WorkerMessage
+      // A retired thread may still flush its logs; anything else from it is stale.
+      if (current.phase === "ended" || thread !== current) {
+        if (problem === null && message.type === "log") log(message)
+        return
+      }
+      if (problem !== null) return malformed(problem)
       switch (message.type) {
         case "log":
-          ;(logger[message.level as LogLevelName] as (...args: unknown[]) => void)(...message.args)
+          log(message)
           return
         case "imported":
+          if (current.phase !== "importing") return malformed("imported sent twice")
+          current.phase = "starting"
           // Checked on the host, with the same schema as the inline runtime: the worker stays free of zod.
           void startThread(worker, message.shape).catch((error: unknown) => settleReady?.reject(error))
           return
         case "ready":
+          if (current.phase !== "starting") return malformed(`ready while ${current.phase}`)
+          current.phase = "serving"
           settleReady?.resolve()
           return
         case "load-error":
+          if (current.phase === "serving") return malformed("load-error while serving")
           settleReady?.reject(new Error(message.message))
           return
         case "result": {
           const call = pending.get(message.id)
-          if (!call) return
+          if (current.phase !== "serving" || !call) return malformed(`a result for call ${message.id}, which is not in flight`)
           pending.delete(message.id)
           clearTimeout(call.timer)
           if (message.ok) call.resolve(message.value)
-          else call.reject(rebuild(message.error, ref))
+          else call.reject(rebuildError(message.error, ref))
         }
       }
     })
@@ -204,6 +245,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   const retire = (current: Thread, reason: string) => {
     if (thread !== current) return
     thread = undefined
+    current.phase = "ended"
     current.reject(new Error(reason))
     for (const [, call] of current.pending) {
       clearTimeout(call.timer)
@@ -246,16 +288,8 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       const timer = setTimeout(() => {
         const action = actions[Atomics.load(current.progress, 0)]
         current.pending.delete(message.id)
-        const stuckIn = message.type === "route" && action !== undefined ? ` (stuck in action "${action}")` : ""
-        const failure = new PluginError(
-          message.type === "hook" ? "HOOK_TIMEOUT" : "ACTION_TIMEOUT",
-          `${what} of plugin "${ref.name}" did not finish within ${timeoutMs} ms${stuckIn}; its worker was restarted`,
-          {
-            ...context,
-            ...(stuckIn ? { action } : {}),
-            ...(message.type === "hook" ? { hook: message.hook } : {}),
-          },
-        )
+        // The same error every runtime gives; the log says the worker was restarted.
+        const failure = message.type === "hook" ? hookTimeoutError(ref, message.hook, timeoutMs) : routeTimeoutError(ref, message.type === "route" ? message.key : what, timeoutMs, action)
         // A worker stuck in a loop never reads another message: retire it now, so the next call gets a
         // fresh thread, and end it.
         retire(current, `timed out after ${timeoutMs} ms in ${what}`)
@@ -283,6 +317,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   const first = spawn()
   try {
     await first.ready
+    started = true
   } catch (error) {
     state = "stopped"
     await first.worker.terminate()
@@ -319,14 +354,20 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
     },
     runRoute(routeKey: string, input: RouteInput) {
       const route = byKey.get(routeKey)
-      if (!route) return Promise.reject(new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, { ...context }))
+      if (!route) return Promise.reject(routeNotFoundError(ref, routeKey))
       nextId += 1
       return call({ type: "route", id: nextId, key: routeKey, input }, `Route "${routeKey}"`, route.actions)
     },
     async runHook(hook: HookName, payload: Record<string, unknown>) {
       if (!instance.hooks.includes(hook)) return
       nextId += 1
-      await call({ type: "hook", id: nextId, hook, payload: clonablePayload(payload) }, `Hook "${hook}"`, [])
+      try {
+        await call({ type: "hook", id: nextId, hook, payload: clonablePayload(payload) }, `Hook "${hook}"`, [])
+      } catch (error) {
+        // The worker sends the hook's own error; wrapped here, as every runtime wraps it.
+        if (isPluginError(error) && error.code === "HOOK_FAILED") throw hookFailedError(ref, hook, new Error(error.message))
+        throw error
+      }
     },
     async dispose() {
       if (state === "stopped") return

@@ -64,7 +64,7 @@ const sri = (code: string) => `sha256-${createHash("sha256").update(code).digest
 
 function setup(runtime: RuntimeKind = "worker") {
   const db = new DB(join(tempDir(), "app.db"))
-  const handler = new PluginHandler(db, ["API"], { logLevel: "silent", runtime, install: { timeoutMs: 500, maxManifestBytes: 64 * 1024 } })
+  const handler = new PluginHandler(db, ["API"], { logLevel: "silent", runtime, install: { timeoutMs: 5000, maxManifestBytes: 64 * 1024, allowPrivateNetwork: true } })
   cleanups.push(async () => {
     await handler.close()
     db.close()
@@ -118,7 +118,7 @@ describe("installFromManifestLink: bad input leaves the database as it was", () 
     ["huge", "/huge.json", /larger than|exceeds|too large|limit/i],
     ["YAML bomb", "/bomb.yaml", /alias/i],
     ["HTML instead of a manifest", "/page.json", /HTML/],
-    ["link that never answers", "/never", /timed out after 500 ms/],
+    ["link that never answers", "/never", /timed out after 5000 ms/],
     ["404", "/nope.json", /HTTP 404/],
     ["redirect loop", "/loop-a", /too many redirects/],
     ["syntax error", "/syntax.json", /syntax error at line 1/],
@@ -161,7 +161,7 @@ describe("tampered code", () => {
     handler.savePlugin(pluginInput("victim", goodCode))
     db.query("UPDATE plugins SET plugin = ? WHERE id = 1").run(goodCode.replace('"v1"', '"evil"'))
     const result = await handler.loadPlugins([1])
-    expect(result.errors).toEqual([{ pluginId: 1, error: expect.stringMatching(/does not match the digest stored at install \(changed behind the handler's back\)/) }])
+    expect(result.errors).toEqual([{ pluginId: 1, error: expect.stringMatching(/do not match the keyed digest stored at install \(changed behind the handler's back/) }])
     expect(handler.getLoadedPlugins()).toEqual([])
   })
 })

@@ -33,7 +33,8 @@ describe.each<RuntimeKind>(["inline", "worker"])("lifecycle hooks (%s)", (runtim
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
     const db = new DB(join(tempDir(), "app.db"))
-    const handler = new PluginHandler(db, [], { logLevel: "silent", runtime })
+    // The manifests are served on 127.0.0.1, which the installer refuses unless told otherwise.
+    const handler = new PluginHandler(db, [], { logLevel: "silent", runtime, install: { allowPrivateNetwork: true } })
     cleanups.push(() => handler.close())
     const rows = () => db.query("SELECT hook, version FROM life ORDER BY id").all().map((row) => `${row.hook}@${row.version}`)
 

@@ -23,7 +23,8 @@ function setup(path?: string) {
   const db = new DB(path ?? join(tempDir(), "app.db"))
   logLines = []
   const logger = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line)) })
-  const handler = new PluginHandler(db, ["API"], { logger })
+  // The seed's manifest URLs are served on 127.0.0.1 here: a private address, refused unless allowed.
+  const handler = new PluginHandler(db, ["API"], { logger, install: { allowPrivateNetwork: true } })
   handlers.push(handler)
   return { db, handler }
 }

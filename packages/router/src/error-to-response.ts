@@ -2,11 +2,13 @@ import { ERROR_STATUS, errorMessage, isPluginError } from "@dockstat/plugin-sche
 import type { ErrorCode } from "@dockstat/plugin-schema"
 
 const JSON_TYPE = "application/json"
+const DEFAULT_RETRY_AFTER_SECONDS = 1
 
 /**
  * The HTTP answer for anything thrown while serving a route. A PluginError gives its status, its
  * headers (e.g. `Allow` on a 405) and `error.toJSON()` (code, message, plugin, action); anything else is
- * a 500 `{ error: "INTERNAL", message }`. Never a stack. Never throws.
+ * a 500 `{ error: "INTERNAL", message }`. A DATABASE_BUSY (503) always carries `Retry-After`. Never a
+ * stack. Never throws.
  *
  * @example
  * try { return toResponse(await handler.handleRoute(id, path, request)) } catch (error) { return errorToResponse(error) }
@@ -22,7 +24,14 @@ export function errorToResponse(error: unknown): Response {
   } catch {
     // The extra data cannot be encoded; the code and message always can.
   }
-  return json(body ?? { error: code, message: errorMessage(error) }, status, error.headers)
+  return json(body ?? { error: code, message: errorMessage(error) }, status, withRetryAfter(code, error.headers))
+}
+
+/** A busy database always says when to try again, even when the header was lost on the way. */
+function withRetryAfter(code: string, headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (code !== "DATABASE_BUSY") return headers
+  if (headers !== undefined && Object.keys(headers).some((name) => name.toLowerCase() === "retry-after")) return headers
+  return { ...headers, "Retry-After": String(DEFAULT_RETRY_AFTER_SECONDS) }
 }
 
 function json(body: unknown, status: number, extra: Record<string, string> | undefined): Response {

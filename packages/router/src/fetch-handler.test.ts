@@ -268,6 +268,14 @@ describe("createFetchHandler over HTTP (node:http server, real fetch)", () => {
     expect(body.message).toMatch(/^Malformed JSON body: /)
   })
 
+  it("answers a JSON body that is not valid UTF-8 with 400 instead of storing U+FFFD", async () => {
+    // {"name":"caf\xe9"}: Latin-1 bytes sent as JSON, which is UTF-8.
+    const bytes = Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')])
+    const response = await fetch(`${base}/save`, { method: "POST", headers: { "content-type": "application/json" }, body: bytes })
+    expect(response.status).toBe(400)
+    expect(await json(response)).toMatchObject({ error: "BAD_REQUEST", message: "The request body is not valid UTF-8: it holds an invalid byte sequence" })
+  })
+
   it("answers a failing action with 500 naming the plugin and action, without a stack", async () => {
     const response = await fetch(`${base}/boom`)
     expect(response.status).toBe(500)

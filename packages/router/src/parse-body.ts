@@ -36,14 +36,25 @@ export async function parseBody(bytes: Uint8Array<ArrayBuffer>, type: ContentTyp
   }
 }
 
+// Fatal: a body that is not what it claims to be is refused, never stored with U+FFFD in place of the
+// bad bytes. A decode call without `stream` keeps no state, so one decoder serves every request.
+const UTF8 = new TextDecoder("utf-8", { fatal: true })
+
 function decode(bytes: Uint8Array, charset: string | undefined): string {
-  let decoder: TextDecoder
-  try {
-    decoder = new TextDecoder(charset ?? "utf-8")
-  } catch (error) {
-    throw badRequest(`Unsupported charset "${charset}"`, error)
+  let decoder = UTF8
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+    try {
+      decoder = new TextDecoder(charset, { fatal: true })
+    } catch (error) {
+      throw badRequest(`Unsupported charset "${charset}"`, error)
+    }
   }
-  return decoder.decode(bytes)
+  try {
+    return decoder.decode(bytes)
+  } catch (error) {
+    const name = decoder.encoding === "utf-8" ? "UTF-8" : decoder.encoding
+    throw badRequest(`The request body is not valid ${name}: it holds an invalid byte sequence`, error)
+  }
 }
 
 async function multipart(bytes: Uint8Array<ArrayBuffer>, contentType: string): Promise<FormData> {

@@ -140,6 +140,21 @@ describe("readRouteInput: body by content type", () => {
     expect((await readRouteInput(post(latin1, "text/plain; charset=ISO-8859-1"), at)).body).toBe("café")
   })
 
+  it.each([
+    ["application/json", [0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]], // {"a":"\xff"}
+    ["application/json; charset=utf-8", [0x22, 0xc3, 0x28, 0x22]], // a cut two-byte sequence
+    ["text/plain", [0x68, 0x69, 0xed, 0xa0, 0x80]], // an encoded surrogate
+    ["(no Content-Type)", [0xf8, 0x88, 0x80, 0x80, 0x80]], // read as UTF-8 text
+  ])("refuses a %s body that is not valid UTF-8 with 400, naming it", async (type, bytes) => {
+    const request = type.startsWith("(") ? new Request("http://host.test/x", { method: "POST", body: new Uint8Array(bytes) }) : post(new Uint8Array(bytes), type)
+    const error = await rejection(readRouteInput(request, at))
+    expect({ code: error.code, status: error.status, message: error.message }).toEqual({
+      code: "BAD_REQUEST",
+      status: 400,
+      message: "The request body is not valid UTF-8: it holds an invalid byte sequence",
+    })
+  })
+
   it("refuses a charset it cannot decode with 400", async () => {
     expect((await rejection(readRouteInput(post("x", "text/plain; charset=klingon"), at))).code).toBe("BAD_REQUEST")
   })

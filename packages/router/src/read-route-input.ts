@@ -24,7 +24,8 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS)
  * content type. GET and HEAD have no body.
  *
  * @throws PluginError `METHOD_NOT_ALLOWED` for a method the host does not know, `BAD_REQUEST` for a
- *   malformed JSON or multipart body, `PAYLOAD_TOO_LARGE` (413) above `maxBodyBytes`.
+ *   malformed JSON or multipart body or text that is not valid in its charset (UTF-8 by default),
+ *   `PAYLOAD_TOO_LARGE` (413) above `maxBodyBytes`.
  *
  * @example
  * const input = await readRouteInput(request, { path: "/items/7", params: { id: "7" } })

@@ -6,7 +6,7 @@ import { runActionChain, runActionChainNow } from "./run-action-chain.ts"
 const noop = (): void => {}
 const logger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop }
 
-const context: Omit<ActionContext, "previousAction"> = {
+const context: Omit<ActionContext, "previousAction" | "env"> = {
   logger,
   table: null,
   body: { name: "x" },
@@ -90,11 +90,14 @@ describe("runActionChain", () => {
     expect(order).toEqual(["a:start", "a:end", "b:start", "b:end"])
   })
 
-  it("gives actions the request context: body, params, query, headers, method, path, plugin, logger, table", async () => {
+  it("gives actions the request context: body, params, query, headers, method, path, plugin, logger, table, env", async () => {
     let received: ActionContext | undefined
     await runActionChain({ actions: { look: (ctx) => void (received = ctx) }, names: ["look"], context })
-    expect(received).toEqual({ ...context, previousAction: undefined })
+    expect(received).toEqual({ ...context, previousAction: undefined, env: {} })
     expect(received?.logger).toBe(logger)
+    const env = { API_TOKEN: "t" }
+    await runActionChain({ actions: { look: (ctx) => void (received = ctx) }, names: ["look"], context: { ...context, env } })
+    expect(received?.env).toBe(env)
   })
 
   it("gives every action its own context object", async () => {

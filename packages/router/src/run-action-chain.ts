@@ -1,11 +1,13 @@
 import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
 import type { Action, ActionContext, PluginErrorDetails, PluginRef } from "@dockstat/plugin-schema"
 
+const NO_ENV: ActionContext["env"] = Object.freeze({})
+
 /** What `runActionChain` needs: the plugin's actions, the route's action names, and the request context. */
 export interface RunActionChainOptions {
   actions: Record<string, Action>
   names: readonly string[]
-  context: Omit<ActionContext, "previousAction">
+  context: Omit<ActionContext, "previousAction" | "env"> & { env?: ActionContext["env"] }
   /** Called with the index of each action before it runs (the worker runtime reports it on a timeout). */
   onAction?: (index: number) => void
 }
@@ -60,6 +62,7 @@ export function runActionChainNow(options: RunActionChainOptions, from = 0, prev
       method: context.method,
       path: context.path,
       plugin: context.plugin,
+      env: context.env ?? NO_ENV,
     }
     let result: unknown
     try {

@@ -2,10 +2,18 @@
 export const ERROR_STATUS = {
   INVALID_INPUT: 400,
   BAD_REQUEST: 400,
+  /** A table call named a column the table does not have. */
+  UNKNOWN_COLUMN: 400,
+  /** A table call gave a column a value it cannot hold (a string for an integer column, ...). */
+  INVALID_VALUE: 400,
+  /** A row broke a NOT NULL, CHECK or FOREIGN KEY constraint. */
+  CONSTRAINT_VIOLATION: 400,
   PLUGIN_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  /** A row broke a UNIQUE (or PRIMARY KEY) constraint: it exists already. */
+  UNIQUE_VIOLATION: 409,
   PAYLOAD_TOO_LARGE: 413,
   INVALID_PLUGIN: 422,
   ACTION_FAILED: 500,
@@ -15,6 +23,8 @@ export const ERROR_STATUS = {
   INTERNAL: 500,
   UPSTREAM_FAILED: 502,
   PLUGIN_NOT_LOADED: 503,
+  /** Another connection held the database's write lock for too long; the answer carries `Retry-After`. */
+  DATABASE_BUSY: 503,
   ACTION_TIMEOUT: 504,
   HOOK_TIMEOUT: 504,
 } as const

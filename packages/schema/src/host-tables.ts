@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm"
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core"
 
+import type { PluginPermissions } from "./permissions.ts"
+
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`
 
 /** Installed plugins: the seed's `DBPluginSchema` plus what the host needs to trust and run the code. */
@@ -15,9 +17,22 @@ export const plugins = sqliteTable("plugins", {
   author: text("author", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   tags: text("tags", { mode: "json" }).$type<string[]>(),
   plugin: text("plugin").notNull(),
-  /** sha256 (hex) of `plugin`, written at save time and checked again before every load. */
+  /** What the plugin declared it may reach, normalized; rows from before this column have none. */
+  permissions: text("permissions", { mode: "json" }).$type<PluginPermissions>().notNull().default({ network: [], env: [] }),
+  /**
+   * `hmac-sha256:<hex>` of the name, permissions and code under the host's key (kept outside this file),
+   * written at save time and checked again before every load. Installs from before keyed digests hold
+   * the plain sha256 (hex) of the code until re-signed.
+   */
   digest: text("digest").notNull(),
+  /** Whether the host loads it at start (`loadAllPlugins`); activate / deactivate set it. */
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  /**
+   * The runtime an admin chose for this plugin at install (null: the handler's default). Never taken
+   * from a manifest: only the host may trust a plugin with more than the sandbox. Covered by the digest
+   * when set.
+   */
+  runtime: text("runtime", { enum: ["sandbox", "worker", "inline"] }),
   createdAt: text("created_at").notNull().default(now),
   updatedAt: text("updated_at").notNull().default(now),
 })
@@ -37,8 +52,15 @@ export const pluginTables = sqliteTable("plugin_tables", {
   updatedAt: text("updated_at").notNull().default(now),
 })
 
+/** The host's own settings, one value per key (e.g. the demo's "examples installed" marker). */
+export const hostSettings = sqliteTable("host_settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: text("updated_at").notNull().default(now),
+})
+
 /** Names a plugin table may never take: host tables and SQLite's / drizzle's own. */
-export const RESERVED_TABLE_NAMES: ReadonlySet<string> = new Set(["plugins", "plugin_tables", "__drizzle_migrations"])
+export const RESERVED_TABLE_NAMES: ReadonlySet<string> = new Set(["plugins", "plugin_tables", "host_settings", "__drizzle_migrations"])
 
 export type PluginRow = typeof plugins.$inferSelect
 export type NewPluginRow = typeof plugins.$inferInsert

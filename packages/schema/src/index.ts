@@ -11,8 +11,10 @@ export {
   isHookName,
 } from "./event-catalog.ts"
 export type { DockerEventType, DockerHookName, HookName, LifecycleHookName } from "./event-catalog.ts"
-export { RESERVED_TABLE_NAMES, pluginTables, plugins } from "./host-tables.ts"
+export { RESERVED_TABLE_NAMES, hostSettings, pluginTables, plugins } from "./host-tables.ts"
 export type { NewPluginRow, PluginRow, PluginTableRow } from "./host-tables.ts"
+export { ENV_NAME, addedPermissions, describePermissions, normalizePermissions, permissionsSchema } from "./permissions.ts"
+export type { PermissionsInput, PluginPermissions } from "./permissions.ts"
 export { isReply, reply } from "./reply.ts"
 export { ROUTE_KEY } from "./route-key.ts"
 export { HTTP_METHODS } from "./types.ts"
@@ -58,4 +60,4 @@ export {
   routeConfigSchema,
   tableConfigSchema,
 } from "./validation.ts"
-export type { Manifest, PluginInput, ValidPluginModule } from "./validation.ts"
+export type { Manifest, PluginInput, ValidPluginInput, ValidPluginModule } from "./validation.ts"

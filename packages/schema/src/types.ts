@@ -85,6 +85,8 @@ export interface ActionContext<Body = unknown, Previous = any> {
   method: HttpMethod
   path: string
   plugin: PluginRef
+  /** The host environment variables the plugin declared in `permissions.env` (nothing else). */
+  env: Readonly<Record<string, string>>
 }
 
 export type Action = (context: ActionContext) => unknown
@@ -173,7 +175,8 @@ export interface ReplyValue {
   body: unknown
 }
 
-export type RuntimeKind = "inline" | "worker"
+/** "sandbox" (default: no ambient authority), "worker" (trusted, own thread), "inline" (trusted, in the host). */
+export type RuntimeKind = "sandbox" | "inline" | "worker"
 
 /**
  * A running plugin, whatever runtime runs it. The router and the event dispatcher see only this.

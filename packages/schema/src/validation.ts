@@ -2,6 +2,7 @@ import { z } from "zod"
 import { COLUMN_KINDS } from "./column.ts"
 import { isHookName } from "./event-catalog.ts"
 import { RESERVED_TABLE_NAMES } from "./host-tables.ts"
+import { permissionsSchema } from "./permissions.ts"
 import { ROUTE_KEY } from "./route-key.ts"
 import { HTTP_METHODS } from "./types.ts"
 
@@ -118,6 +119,8 @@ const pluginMetadata = {
   manifest: z.string().min(1, "manifest must not be empty"),
   author: z.looseObject({ name: z.string().optional(), email: z.string().optional(), url: z.string().optional() }),
   tags: z.array(z.string()).optional(),
+  /** Hosts `fetch` may reach and environment variables the plugin receives (see permissions.ts). */
+  permissions: permissionsSchema.optional(),
   /** An update may drop or retype table columns (or move to another table name): data is lost. */
   allowDataLoss: z.boolean().optional(),
 }
@@ -153,7 +156,10 @@ export const manifestSchema = z
     }
   })
 
-export type PluginInput = z.infer<typeof pluginInputSchema>
+/** What `savePlugin` accepts (`permissions` lists may be left out). */
+export type PluginInput = z.input<typeof pluginInputSchema>
+/** `PluginInput` after validation: `permissions`, when given, normalized. */
+export type ValidPluginInput = z.output<typeof pluginInputSchema>
 export type Manifest = z.infer<typeof manifestSchema>
 export type ValidPluginModule = z.infer<typeof pluginModuleSchema>
 

@@ -1,6 +1,6 @@
 import type { ColumnDescriptor, ColumnKind } from "@dockstat/plugin-schema"
 
-import { tableError } from "./errors.ts"
+import { invalidValueError } from "./errors.ts"
 
 export type Encode = (value: unknown, column: string) => unknown
 export type Decode = (value: unknown) => unknown
@@ -18,7 +18,7 @@ function plain(table: string, kind: string): Encode {
     if (typeof value === "boolean") return value ? 1 : 0
     if (value instanceof Uint8Array) return value
     if (value instanceof Date) return value.toISOString()
-    throw tableError(table, `column "${column}" is ${kind}; a ${typeof value} cannot be stored in it (declare it with column.json())`)
+    throw invalidValueError(table, column, `column "${column}" is ${kind}; a ${typeof value} cannot be stored in it (declare it with column.json())`)
   }
 }
 
@@ -39,7 +39,7 @@ export function columnCodec(table: string, descriptor: ColumnDescriptor, json: b
           if (value === null) return null
           if (typeof value === "boolean") return value ? 1 : 0
           if (value === 0 || value === 1) return value
-          throw tableError(table, `column "${column}" is boolean; got ${JSON.stringify(value)}`)
+          throw invalidValueError(table, column, `column "${column}" is boolean; got ${JSON.stringify(value)}`)
         },
         decode: (value) => (value === null || value === undefined ? value : value === 1 || value === 1n),
       }
@@ -49,7 +49,7 @@ export function columnCodec(table: string, descriptor: ColumnDescriptor, json: b
         encode: (value, column) => {
           if (value === null) return null
           const date = value instanceof Date ? value : typeof value === "string" || typeof value === "number" ? new Date(value) : undefined
-          if (!date || Number.isNaN(date.getTime())) throw tableError(table, `column "${column}" is a date; got ${JSON.stringify(value)}`)
+          if (!date || Number.isNaN(date.getTime())) throw invalidValueError(table, column, `column "${column}" is a date; got ${JSON.stringify(value)}`)
           return date.toISOString()
         },
         decode: (value) => (typeof value === "string" ? new Date(value) : value),
@@ -60,7 +60,7 @@ export function columnCodec(table: string, descriptor: ColumnDescriptor, json: b
         encode: (value, column) => {
           if (value === null || value instanceof Uint8Array) return value
           if (typeof value === "string") return Buffer.from(value)
-          throw tableError(table, `column "${column}" is a blob; got ${typeof value}`)
+          throw invalidValueError(table, column, `column "${column}" is a blob; got ${typeof value}`)
         },
         decode: undefined,
       }

@@ -1,22 +1,23 @@
-import { createHash } from "node:crypto"
 import { asc, eq, getTableColumns, sql } from "drizzle-orm"
-import { plugins } from "@dockstat/plugin-schema"
+import { normalizePermissions, plugins } from "@dockstat/plugin-schema"
 
-import type { PluginInput, PluginRow } from "@dockstat/plugin-schema"
+import type { PluginInput, PluginRow, RuntimeKind } from "@dockstat/plugin-schema"
 
 import type { DB } from "./db.ts"
+import type { PluginSigner } from "./plugin-digest.ts"
 
 /** A plugin row without its code: what `getAll()` and `getStatus()` show. */
 export type PluginMetadata = Omit<PluginRow, "plugin">
 
-export function codeDigest(code: string): string {
-  return createHash("sha256").update(code).digest("hex")
-}
-
 const { plugin: _code, ...metadataColumns } = getTableColumns(plugins)
 
-/** The columns a plugin's input fills, the code's digest included: what insert and update write. */
-export function toRow(input: PluginInput) {
+/**
+ * The columns a plugin's input fills, its permissions normalized and its keyed digest included: what
+ * insert and update write. `runtime` is the admin's choice (never the input's: a manifest must not pick
+ * a trusted runtime); null is the handler's default.
+ */
+export function toRow(input: PluginInput, signer: PluginSigner, runtime: RuntimeKind | null = null) {
+  const permissions = normalizePermissions(input.permissions)
   return {
     name: input.name,
     version: input.version,
@@ -27,18 +28,28 @@ export function toRow(input: PluginInput) {
     author: input.author,
     tags: input.tags ?? null,
     plugin: input.plugin,
-    digest: codeDigest(input.plugin),
+    permissions,
+    runtime,
+    digest: signer.sign({ name: input.name, plugin: input.plugin, permissions, runtime }),
   }
 }
 
 /**
- * The `plugins` table: every write goes through here, so the digest of the code is always the one
- * stored with it.
+ * The `plugins` table: every write goes through here, so the digest stored with the code and permissions
+ * is always the one the host key gives them.
  */
+/** What the host decides about a plugin, apart from what its input says. */
+export interface HostChoices {
+  /** The runtime an admin chose; null is the handler's default. On update, left out keeps the stored one. */
+  runtime?: RuntimeKind | null
+}
+
 export interface PluginRegistry {
-  insert(input: PluginInput): number
-  /** Replaces a plugin's metadata and code, keeping its id. Returns false when the id is unknown. */
-  update(id: number, input: PluginInput): boolean
+  insert(input: PluginInput, choices?: HostChoices): number
+  /** Replaces a plugin's metadata and code, keeping its id (and its enabled flag). Returns false when the id is unknown. */
+  update(id: number, input: PluginInput, choices?: HostChoices): boolean
+  /** Records whether the host loads the plugin at start. Returns false when the id is unknown. */
+  setEnabled(id: number, enabled: boolean): boolean
   remove(id: number): boolean
   get(id: number): PluginRow | undefined
   findByName(name: string): PluginMetadata | undefined
@@ -54,17 +65,21 @@ export function createPluginRegistry(db: DB): PluginRegistry {
   const byName = orm.select(metadataColumns).from(plugins).where(eq(plugins.name, sql.placeholder("name"))).prepare()
   const all = orm.select(metadataColumns).from(plugins).orderBy(asc(plugins.id)).prepare()
   return {
-    insert(input) {
-      const row = orm.insert(plugins).values(toRow(input)).returning({ id: plugins.id }).get()
+    insert(input, choices = {}) {
+      const row = orm.insert(plugins).values(toRow(input, db.signer, choices.runtime ?? null)).returning({ id: plugins.id }).get()
       return row.id
     },
-    update(id, input) {
+    update(id, input, choices = {}) {
+      const runtime = choices.runtime !== undefined ? choices.runtime : (byId.get({ id })?.runtime ?? null)
       const result = orm
         .update(plugins)
-        .set({ ...toRow(input), updatedAt: new Date().toISOString() })
+        .set({ ...toRow(input, db.signer, runtime), updatedAt: new Date().toISOString() })
         .where(eq(plugins.id, id))
         .run()
       return Number(result.changes) > 0
+    },
+    setEnabled(id, enabled) {
+      return Number(orm.update(plugins).set({ enabled, updatedAt: new Date().toISOString() }).where(eq(plugins.id, id)).run().changes) > 0
     },
     remove(id) {
       return Number(orm.delete(plugins).where(eq(plugins.id, id)).run().changes) > 0

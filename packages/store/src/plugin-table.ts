@@ -6,6 +6,8 @@ import type { ColumnDescriptor, TableConfig } from "@dockstat/plugin-schema"
 
 import type { DB } from "./db.ts"
 import { toDrizzleTable } from "./drizzle-table.ts"
+import { retryWhileBusy } from "./busy-retry.ts"
+import { isBusyError } from "./errors.ts"
 
 export type TableAction = "unchanged" | "created" | "migrated"
 
@@ -178,6 +180,8 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
       try {
         db.client.exec(statement)
       } catch (error) {
+        // A busy database is not a failed migration: the caller may run the transaction again.
+        if (isBusyError(error)) throw error
         throw new PluginError("TABLE_ERROR", `Table "${tableName}" of plugin "${pluginName}": migration failed: ${(error as Error).message}`, {
           plugin: pluginName,
           cause: error,
@@ -200,7 +204,7 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
 /** Plans and applies in its own transaction: the load path, for a plugin whose code is already stored. */
 export async function ensurePluginTable(db: DB, pluginName: string, input: TableConfig, options: TablePlanOptions = {}): Promise<EnsureTableResult> {
   const plan = await planPluginTable(db, pluginName, input, options)
-  if (plan.action !== "unchanged") db.transaction(plan.apply)
+  if (plan.action !== "unchanged") await retryWhileBusy(() => db.transaction(plan.apply), { what: `Table "${plan.tableName}" of plugin "${pluginName}"` })
   return { tableName: plan.tableName, action: plan.action, statements: plan.statements }
 }
 

@@ -11,7 +11,7 @@ import { isPluginError } from "@dockstat/plugin-schema"
 import { columnCodec } from "./column-codec.ts"
 import type { ColumnCodec } from "./column-codec.ts"
 import type { SqliteConnection } from "./db.ts"
-import { fromSqliteError, tableError } from "./errors.ts"
+import { fromSqliteError, tableError, unknownColumnError } from "./errors.ts"
 
 import type { Statement } from "./db.ts"
 import { cleanRow } from "./clean-row.ts"
@@ -67,7 +67,7 @@ export function createTableApi(
   const codecOf = (column: string, operation: string): ColumnCodec => {
     const codec = codecs.get(column)
     if (codec === undefined) {
-      throw tableError(name, `${operation}: unknown column "${column}" (columns: ${columnNames.join(", ")})`)
+      throw unknownColumnError(name, column, `${operation}: unknown column "${column}" (columns: ${columnNames.join(", ")})`)
     }
     return codec
   }

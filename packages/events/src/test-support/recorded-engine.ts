@@ -31,6 +31,8 @@ export interface RecordedEngine {
    * `at` gives them all one given time, which real engines do rarely but the source must survive.
    */
   emit(lines: readonly string[], options?: { at?: bigint }): void
+  /** Writes raw bytes to the open streams, one write per chunk, kept out of the history: a broken engine. */
+  emitRaw(chunks: readonly (string | Uint8Array)[]): void
   /** The engine dies: the server stops listening and every open connection is cut mid-stream. */
   goAway(): Promise<void>
   /** The engine is back on the same socket, with its history (unlike a real restart, which forgets it). */
@@ -201,6 +203,9 @@ export async function createRecordedEngine(options: RecordedEngineOptions = {}):
         track(stored.line)
       }
       for (const response of subscribers) write(response, stamped.map((stored) => stored.line))
+    },
+    emitRaw(chunks) {
+      for (const response of subscribers) for (const chunk of chunks) response.write(chunk)
     },
     goAway,
     comeBack: listen,

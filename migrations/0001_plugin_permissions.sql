@@ -1,0 +1,1 @@
+ALTER TABLE `plugins` ADD `permissions` text DEFAULT '{"network":[],"env":[]}' NOT NULL;

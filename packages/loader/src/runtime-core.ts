@@ -1,0 +1,111 @@
+/**
+ * What every runtime (inline, worker, sandbox) shares: route lookup, the errors a runtime raises itself
+ * (unknown route, unloaded, timeout), hook-error wrapping, rebuilding an error that crossed a boundary,
+ * and the action context. One implementation, so the same plugin fails with the same message wherever
+ * it runs. Free of Node built-ins: the sandbox's guest bundle includes it.
+ */
+import { ERROR_STATUS, PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+
+import type { ErrorCode, HookName, PluginRef, RouteDescriptor } from "@dockstat/plugin-schema"
+
+/** A value that may be a promise: the runtimes answer synchronously when the plugin did. */
+export type MaybePromise<T> = T | Promise<T>
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
+}
+
+function who(ref: PluginRef) {
+  return { pluginId: ref.id, plugin: ref.name }
+}
+
+export function routeNotFoundError(ref: PluginRef, routeKey: string): PluginError {
+  return new PluginError("ROUTE_NOT_FOUND", `Plugin "${ref.name}" has no route "${routeKey}"`, who(ref))
+}
+
+export function unloadedError(ref: PluginRef): PluginError {
+  return new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" is unloaded`, who(ref))
+}
+
+/** A route whose chain did not answer in time; names the action it was stuck in when known. */
+export function routeTimeoutError(ref: PluginRef, routeKey: string, timeoutMs: number, action: string | undefined): PluginError {
+  const stuck = action === undefined ? "" : ` (stuck in action "${action}")`
+  return new PluginError("ACTION_TIMEOUT", `Route "${routeKey}" of plugin "${ref.name}" did not finish within ${timeoutMs} ms${stuck}`, {
+    ...who(ref),
+    ...(action === undefined ? {} : { action }),
+  })
+}
+
+export function hookTimeoutError(ref: PluginRef, hook: HookName, timeoutMs: number): PluginError {
+  return new PluginError("HOOK_TIMEOUT", `Hook "${hook}" of plugin "${ref.name}" did not finish within ${timeoutMs} ms`, { ...who(ref), hook })
+}
+
+/** A hook that threw or rejected: one message shape in every runtime. A hook error already wrapped stays as it is. */
+export function hookFailedError(ref: PluginRef, hook: HookName, error: unknown): PluginError {
+  if (isPluginError(error) && error.hook !== undefined) return error
+  return new PluginError("HOOK_FAILED", `Hook "${hook}" of plugin "${ref.name}" failed: ${errorMessage(error)}`, { ...who(ref), hook, cause: error })
+}
+
+/** A PluginError as plain data, to cross a thread or sandbox boundary. */
+export interface SerializedError {
+  code: string
+  message: string
+  plugin?: string
+  action?: string
+  hook?: string
+  headers?: Record<string, string>
+  data?: Record<string, unknown>
+}
+
+export function serializeError(error: unknown, ref: PluginRef): SerializedError {
+  if (!isPluginError(error)) return { code: "ACTION_FAILED", message: errorMessage(error), plugin: ref.name }
+  const out: SerializedError = { code: error.code, message: error.message }
+  if (error.plugin !== undefined) out.plugin = error.plugin
+  if (error.action !== undefined) out.action = error.action
+  if (error.hook !== undefined) out.hook = error.hook
+  if (error.headers !== undefined) out.headers = error.headers
+  if (error.data !== undefined) out.data = error.data
+  return out
+}
+
+const isStringRecord = (value: unknown): value is Record<string, string> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === "string")
+
+/**
+ * An error that came back from plugin code, as the host's PluginError. Nothing in it is trusted: an
+ * unknown code becomes ACTION_FAILED, the plugin id is the host's, and odd fields are dropped.
+ */
+export function rebuildError(error: SerializedError, ref: PluginRef): PluginError {
+  const code = (typeof error.code === "string" && Object.hasOwn(ERROR_STATUS, error.code) ? error.code : "ACTION_FAILED") as ErrorCode
+  return new PluginError(code, typeof error.message === "string" ? error.message : `Plugin "${ref.name}" failed`, {
+    ...who(ref),
+    ...(typeof error.action === "string" ? { action: error.action } : {}),
+    ...(typeof error.hook === "string" ? { hook: error.hook } : {}),
+    ...(isStringRecord(error.headers) ? { headers: error.headers } : {}),
+    ...(typeof error.data === "object" && error.data !== null && !Array.isArray(error.data) ? { data: error.data } : {}),
+  })
+}
+
+/** A plugin's routes by key, fixed at load: a request costs one Map lookup. */
+export function routeLookup(routes: readonly RouteDescriptor[]): (routeKey: string) => RouteDescriptor | undefined {
+  const byKey = new Map(routes.map((route) => [route.key, route]))
+  return (routeKey) => byKey.get(routeKey)
+}
+
+/** The hooks a definition implements, in catalog order of appearance. */
+export function implementedHooks(events: Record<string, unknown> | undefined): HookName[] {
+  return Object.keys(events ?? {}).filter((hook) => typeof events?.[hook] === "function") as HookName[]
+}
+
+/**
+ * The environment a plugin declared (`permissions.env`): just those names, from the host's environment.
+ * A name that is not set is left out.
+ */
+export function declaredEnv(names: readonly string[], source: Record<string, string | undefined>): Readonly<Record<string, string>> {
+  const env: Record<string, string> = {}
+  for (const name of names) {
+    const value = source[name]
+    if (value !== undefined) env[name] = value
+  }
+  return Object.freeze(env)
+}

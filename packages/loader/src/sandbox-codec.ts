@@ -1,0 +1,115 @@
+/**
+ * Values crossing the sandbox boundary travel as JSON text, with Dates and byte arrays tagged so they
+ * come back as what they were (a date column decodes to a Date, a blob column to bytes). Used on both
+ * sides: the host and the guest bundle; no Node built-ins.
+ */
+// Taken once: code in the sandbox may replace JSON's methods, and the runtime's own answers must not change.
+const stringify = JSON.stringify
+const parse = JSON.parse
+
+const DATE = "__dockstat_date__"
+const BYTES = "__dockstat_bytes__"
+const UNDEFINED = "__dockstat_undefined__"
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+const LOOKUP = new Uint8Array(128)
+for (let index = 0; index < ALPHABET.length; index++) LOOKUP[ALPHABET.charCodeAt(index)] = index
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let out = ""
+  let index = 0
+  for (; index + 2 < bytes.length; index += 3) {
+    const n = ((bytes[index] as number) << 16) | ((bytes[index + 1] as number) << 8) | (bytes[index + 2] as number)
+    out += ALPHABET[(n >> 18) & 63]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!
+  }
+  const rest = bytes.length - index
+  if (rest === 1) {
+    const n = (bytes[index] as number) << 16
+    out += ALPHABET[(n >> 18) & 63]! + ALPHABET[(n >> 12) & 63]! + "=="
+  } else if (rest === 2) {
+    const n = ((bytes[index] as number) << 16) | ((bytes[index + 1] as number) << 8)
+    out += ALPHABET[(n >> 18) & 63]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + "="
+  }
+  return out
+}
+
+export function base64ToBytes(text: string): Uint8Array {
+  const clean = text.replace(/[\s=]+/g, "")
+  if (/[^A-Za-z0-9+/]/.test(clean) || clean.length % 4 === 1) throw new Error("invalid base64")
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4))
+  let bits = 0
+  let value = 0
+  let at = 0
+  for (let index = 0; index < clean.length; index++) {
+    value = (value << 6) | (LOOKUP[clean.charCodeAt(index)] as number)
+    bits += 6
+    if (bits >= 8) {
+      bits -= 8
+      out[at++] = (value >> bits) & 255
+    }
+  }
+  return out
+}
+
+function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key]
+  if (raw instanceof Date) return { [DATE]: Number.isNaN(raw.getTime()) ? null : raw.toISOString() }
+  if (raw instanceof Uint8Array) return { [BYTES]: bytesToBase64(raw) }
+  if (raw instanceof ArrayBuffer) return { [BYTES]: bytesToBase64(new Uint8Array(raw)) }
+  return value
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>
+    if (DATE in record) return new Date(typeof record[DATE] === "string" ? record[DATE] : Number.NaN)
+    if (BYTES in record && typeof record[BYTES] === "string") return base64ToBytes(record[BYTES])
+    if (UNDEFINED in record) return undefined
+  }
+  return value
+}
+
+/** JSON text of a value, Dates and bytes tagged. `undefined` at the top survives too. */
+export function encodeValue(value: unknown): string {
+  if (value === undefined) return `{"${UNDEFINED}":1}`
+  return stringify(value, replacer) ?? `{"${UNDEFINED}":1}`
+}
+
+function taggedDate(this: Date): unknown {
+  return { [DATE]: Number.isNaN(this.getTime()) ? null : this.toISOString() }
+}
+
+function taggedBytes(this: Uint8Array): unknown {
+  return { [BYTES]: bytesToBase64(this) }
+}
+
+/**
+ * `encodeValue` for the sandbox's side: the interpreter runs a replacer function once per value, which
+ * costs more than the whole native stringify, so Dates and byte arrays are tagged through `toJSON` set on
+ * their prototypes for the time of one (synchronous) stringify. Only ever used inside the sandbox's own realm.
+ */
+export function encodeGuestValue(value: unknown): string {
+  if (value === undefined) return `{"${UNDEFINED}":1}`
+  const date = Object.getOwnPropertyDescriptor(Date.prototype, "toJSON")
+  const bytes = Object.getOwnPropertyDescriptor(Uint8Array.prototype, "toJSON")
+  try {
+    Object.defineProperty(Date.prototype, "toJSON", { value: taggedDate, configurable: true, writable: true })
+    Object.defineProperty(Uint8Array.prototype, "toJSON", { value: taggedBytes, configurable: true, writable: true })
+  } catch {
+    // Prototypes frozen by the plugin: the slow, sure way.
+    return encodeValue(value)
+  }
+  try {
+    return stringify(value) ?? `{"${UNDEFINED}":1}`
+  } finally {
+    if (date) Object.defineProperty(Date.prototype, "toJSON", date)
+    else delete (Date.prototype as { toJSON?: unknown }).toJSON
+    if (bytes) Object.defineProperty(Uint8Array.prototype, "toJSON", bytes)
+    else delete (Uint8Array.prototype as { toJSON?: unknown }).toJSON
+  }
+}
+
+export function decodeValue(text: string): unknown {
+  // Most values carry no tag: skip the reviver (a call per value) when none can be there.
+  return text.includes("__dockstat_") ? parse(text, reviver) : parse(text)
+}

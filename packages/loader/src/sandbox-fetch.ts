@@ -1,0 +1,110 @@
+import { errorMessage } from "@dockstat/plugin-schema"
+
+import { base64ToBytes, bytesToBase64, decodeValue, encodeValue } from "./sandbox-codec.ts"
+
+export interface SandboxFetchOptions {
+  plugin: string
+  /** `permissions.network`: hostnames (any port) or `host:port`. */
+  network: readonly string[]
+  maxBytes: number
+  maxRedirects?: number
+}
+
+/** `(request as JSON text, signal) -> answer as JSON text`; never rejects: a failure is `{ error }`. */
+export type SandboxFetch = (request: string, signal: AbortSignal) => Promise<string>
+
+interface GuestRequest {
+  url: string
+  method: string
+  headers: Record<string, string>
+  body?: string
+  redirect: string
+}
+
+const DEFAULT_PORT: Record<string, string> = { "http:": "80", "https:": "443" }
+
+/** Whether `url` is a host the plugin declared: `hostname` allows it on any port, `hostname:port` on that port. */
+export function networkAllows(network: readonly string[], url: URL): boolean {
+  const hostname = url.hostname.toLowerCase()
+  const port = url.port || DEFAULT_PORT[url.protocol] || ""
+  const bare = hostname.startsWith("[") ? hostname : hostname
+  return network.some((entry) => {
+    const allowed = entry.toLowerCase()
+    return allowed === bare || allowed === `${bare}:${port}`
+  })
+}
+
+/**
+ * `fetch` for a sandboxed plugin: only to the hosts its `permissions.network` declares, every redirect
+ * checked again, the body read up to a cap. A refused host fails before any request leaves the host.
+ */
+export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
+  const maxRedirects = options.maxRedirects ?? 5
+  const refuse = (url: URL) =>
+    `fetch to "${url.host}" is not allowed: plugin "${options.plugin}" ` +
+    (options.network.length === 0 ? "declares no network access" : `may reach only ${options.network.join(", ")}`) +
+    ` (permissions.network)`
+
+  return async (text, signal) => {
+    try {
+      const request = decodeValue(text) as GuestRequest
+      let url = new URL(String(request.url))
+      let method = String(request.method || "GET").toUpperCase()
+      let body: Uint8Array | undefined = typeof request.body === "string" ? base64ToBytes(request.body) : undefined
+      const headers = { ...(request.headers ?? {}) }
+      for (let hop = 0; ; hop++) {
+        if (url.protocol !== "http:" && url.protocol !== "https:") return encodeValue({ error: `fetch to "${url.href}" is not allowed: only http and https` })
+        if (!networkAllows(options.network, url)) return encodeValue({ error: refuse(url) })
+        const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }), redirect: "manual", signal })
+        const location = response.headers.get("location")
+        if (request.redirect !== "manual" && response.status >= 300 && response.status < 400 && location !== null) {
+          await response.body?.cancel()
+          if (request.redirect === "error") return encodeValue({ error: `fetch to "${url.href}" was redirected (redirect: "error")` })
+          if (hop >= maxRedirects) return encodeValue({ error: `fetch to "${request.url}" was redirected more than ${maxRedirects} times` })
+          url = new URL(location, url)
+          if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+            method = "GET"
+            body = undefined
+          }
+          continue
+        }
+        const bytes = await readCapped(response, options.maxBytes)
+        if (typeof bytes === "string") return encodeValue({ error: `fetch to "${url.host}": ${bytes}` })
+        return encodeValue({
+          status: response.status,
+          statusText: response.statusText,
+          headers: Object.fromEntries(response.headers),
+          url: url.href,
+          redirected: hop > 0,
+          body: bytesToBase64(bytes),
+        })
+      }
+    } catch (error) {
+      return encodeValue({ error: `fetch failed: ${errorMessage(error)}` })
+    }
+  }
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array | string> {
+  if (!response.body) return new Uint8Array(0)
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = response.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel()
+      return `the response is larger than ${maxBytes} bytes`
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return out
+}

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from "vitest"
+import { DB, createPluginRegistry } from "@dockstat/plugin-store"
+
+import type { Logger, PluginRow, RouteInput } from "@dockstat/plugin-schema"
+
+import { loadPlugin } from "./load-plugin.ts"
+import type { SandboxPluginInstance } from "./sandbox-runtime.ts"
+
+const lines: { level: string; args: unknown[] }[] = []
+const logger = Object.fromEntries(["trace", "debug", "info", "warn", "error", "fatal"].map((level) => [level, (...args: unknown[]) => lines.push({ level, args })])) as unknown as Logger
+
+function store(db: DB, code: string, name = "p", permissions?: { network?: string[]; env?: string[] }): PluginRow {
+  const registry = createPluginRegistry(db)
+  const id = registry.insert({ name, version: "1.0.0", repoType: "local", repository: "local", manifest: "local", author: {}, plugin: code, ...(permissions ? { permissions } : {}) })
+  return registry.get(id) as PluginRow
+}
+
+const get = (path: string, extra: Partial<RouteInput> = {}): RouteInput => ({ method: "GET", path, params: {}, query: {}, headers: {}, body: undefined, ...extra })
+
+const disposers: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const dispose of disposers.splice(0)) await dispose()
+  lines.length = 0
+})
+
+async function load(code: string, options: { permissions?: { network?: string[]; env?: string[] }; timeoutMs?: number; environment?: Record<string, string> } = {}) {
+  const db = new DB(":memory:")
+  const { instance } = await loadPlugin(store(db, code, "p", options.permissions), {
+    db,
+    logger,
+    runtime: "sandbox",
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.environment ? { environment: options.environment } : {}),
+  })
+  disposers.push(() => instance.dispose())
+  return instance as SandboxPluginInstance
+}
+
+describe("sandbox runtime", () => {
+  it("runs a plugin with a table, routes and hooks", async () => {
+    const instance = await load(`
+      export default {
+        name: "notes",
+        config: {
+          table: { name: "notes", columns: { id: column.id(), text: column.text(), at: column.date(), meta: column.json() } },
+          apiRoutes: { "/notes": { method: "POST", actions: ["save"] }, "GET /notes": { actions: ["list"] }, "/async": { actions: ["wait", "echo"] } },
+          actions: {
+            save: ({ table, body }) => table.insert({ ...body, at: new Date("2024-01-02T03:04:05Z") }),
+            list: ({ table, logger }) => { logger.info("listing"); return table.select(["*"]).where({ text: "hello" }).all() },
+            wait: async () => { await new Promise((r) => setTimeout(r, 5)); return 41 },
+            echo: ({ previousAction }) => previousAction + 1,
+          },
+        },
+        events: { onContainerStart: ({ container, table }) => { table.insert({ text: container.id }) } },
+      }`)
+    expect(instance.runtime).toBe("sandbox")
+    expect(instance.hooks).toEqual(["onContainerStart"])
+    expect(instance.runRouteNow("/notes", get("/notes", { method: "POST", body: { text: "hello", meta: { a: [1] } } }))).toEqual({ insertId: 1, changes: 1 })
+    const rows = instance.runRouteNow("GET /notes", get("/notes")) as { at: Date }[]
+    expect(rows).toEqual([{ id: 1, text: "hello", at: new Date("2024-01-02T03:04:05Z"), meta: { a: [1] } }])
+    expect(rows[0]?.at).toBeInstanceOf(Date)
+    expect(lines.some((line) => line.level === "info" && line.args[0] === "listing")).toBe(true)
+    await expect(instance.runRoute("/async", get("/async"))).resolves.toBe(42)
+    await instance.runHook("onContainerStart", { container: { id: "abc" } })
+    expect(instance.table?.count()).toBe(2)
+  })
+
+  it("has no process, require or host objects", async () => {
+    const instance = await load(`
+      export default { config: { apiRoutes: { "/probe": { actions: ["probe"] } }, actions: { probe: ({ table, logger }) => ({
+        process: typeof process, require: typeof require, globalProcess: typeof globalThis.process, Buffer: typeof Buffer,
+        viaLogger: (() => { try { return logger.info.constructor("return typeof process")() } catch (e) { return "threw " + e.message } })(),
+        viaFetch: typeof fetch.constructor("return this")().process,
+      }) } } }`)
+    expect(instance.runRouteNow("/probe", get("/probe"))).toEqual({ process: "undefined", require: "undefined", globalProcess: "undefined", Buffer: "undefined", viaLogger: "undefined", viaFetch: "undefined" })
+  })
+
+  it("interrupts an endless loop with a 504 naming the action, then serves the next call", async () => {
+    const instance = await load(`
+      export default { config: { apiRoutes: { "/loop": { actions: ["first", "loop"] }, "/ok": { actions: ["ok"] } }, actions: {
+        first: () => 1, loop: () => { try { while (true) {} } catch { return "caught" } }, ok: () => "fine" } } }`, { timeoutMs: 300 })
+    expect(() => instance.runRouteNow("/loop", get("/loop"))).toThrow('Route "/loop" of plugin "p" did not finish within 200 ms (stuck in action "loop")')
+    expect(instance.runRouteNow("/ok", get("/ok"))).toBe("fine")
+  })
+
+  it("gives ctx.env only the declared names", async () => {
+    const instance = await load(`export default { config: { apiRoutes: { "/env": { actions: ["env"] } }, actions: { env: ({ env }) => env } } }`, {
+      permissions: { env: ["API_TOKEN"] },
+      environment: { API_TOKEN: "t0k", SECRET: "nope" },
+    })
+    expect(instance.runRouteNow("/env", get("/env"))).toEqual({ API_TOKEN: "t0k" })
+  })
+
+  it("refuses node: imports with a message that says it needs a trusted runtime", async () => {
+    await expect(load(`import fs from "node:fs"; export default {}`)).rejects.toThrow(/import of "node:fs" needs a trusted runtime/)
+  })
+})

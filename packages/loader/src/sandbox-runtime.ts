@@ -1,0 +1,712 @@
+import { randomBytes } from "node:crypto"
+import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { routesFromConfig } from "@dockstat/plugin-router"
+
+import type { HookName, Logger, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core"
+
+import { loadFailed } from "./errors.ts"
+import { reviveShape } from "./module-shape.ts"
+import type { Shape } from "./module-shape.ts"
+import { prepareModuleSource, SDK_SPECIFIERS } from "./module-source.ts"
+import { declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import type { SerializedError } from "./runtime-core.ts"
+import { sandboxGuestBundle } from "./sandbox-bundle.ts"
+import { decodeValue, encodeValue } from "./sandbox-codec.ts"
+import { createSandboxFetch } from "./sandbox-fetch.ts"
+import type { SandboxFetch } from "./sandbox-fetch.ts"
+import { checkSandboxImports } from "./sandbox-imports.ts"
+import { replayTableOps } from "./sandbox-replay.ts"
+import type { TableCallError } from "./sandbox-table.ts"
+import { newQuickJsInstance } from "./sandbox-wasm.ts"
+import { validatePluginModule } from "./validate-module.ts"
+
+export interface SandboxLimits {
+  /** A route or hook that has not answered by then gets a 504; code running that long is interrupted (default 10 s). */
+  timeoutMs?: number
+  /** Longest the plugin may run without giving the host back its thread (default 200 ms, at most `timeoutMs`): the host stays responsive. */
+  maxSliceMs?: number
+  /** Memory cap of the plugin's engine, in MiB (default 64, at least 16). Past it the plugin fails alone. */
+  maxMemoryMb?: number
+  /** Crashes (out of memory, engine fault) within `crashWindowMs` before the plugin is marked failed (default 3). */
+  maxCrashes?: number
+  crashWindowMs?: number
+  /** Largest response body `fetch` reads for the plugin (default 8 MiB). */
+  maxFetchBytes?: number
+  /** Most timers a plugin may have pending at once (default 1000). */
+  maxTimers?: number
+}
+
+export interface SandboxPermissions {
+  network: readonly string[]
+  env: readonly string[]
+}
+
+export interface SandboxInstanceOptions extends SandboxLimits {
+  ref: PluginRef
+  code: string
+  logger: Logger
+  /** pino level number of the plugin logger: calls below it are dropped inside the sandbox. */
+  logLevel?: number
+  permissions?: SandboxPermissions
+  /** Where `permissions.env` names are read from (default `process.env`). */
+  environment?: Record<string, string | undefined>
+  /** Makes the declared table ready and returns the host's table API for it (called once, on the first start). */
+  prepareTable: (config: TableConfig) => Promise<TableApi>
+}
+
+export type SandboxState = "running" | "restarting" | "failed" | "stopped"
+
+export interface SandboxPluginInstance extends PluginInstance {
+  readonly runtime: "sandbox"
+  readonly state: SandboxState
+  readonly restarts: number
+  readonly lastError: string | null
+  /** Bytes of linear memory the plugin's engine holds now (null while it is down). */
+  readonly memoryBytes: number | null
+  runRouteNow(routeKey: string, input: RouteInput): unknown
+}
+
+const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal"])
+
+/** A table call's error as the guest gets it (see TableCallError): plain data, nothing of the host's realm. */
+function tableCallError(error: unknown): TableCallError {
+  if (!isPluginError(error)) return { code: "TABLE_ERROR", message: errorMessage(error) }
+  const out: TableCallError = { code: error.code, message: error.message }
+  if (error.headers !== undefined) out.headers = { ...error.headers }
+  if (error.data !== undefined) out.data = { ...error.data }
+  return out
+}
+const SDK_MODULE = `const sdk = globalThis[Symbol.for("dockstat.sdk")];
+export const column = sdk.column, reply = sdk.reply, isReply = sdk.isReply, definePlugin = sdk.definePlugin,
+  PluginError = sdk.PluginError, isPluginError = sdk.isPluginError;
+export default sdk;`
+
+interface GuestFns {
+  describe: QuickJSHandle
+  start: QuickJSHandle
+  runRoute: QuickJSHandle
+  runHook: QuickJSHandle
+  fireTimer: QuickJSHandle
+  progress: QuickJSHandle
+}
+
+interface Call {
+  handle: QuickJSHandle
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  timer: NodeJS.Timeout
+  what: string
+  /** The timeout error, for a call that ran `ms` without an answer. */
+  onTimeout: (ms: number) => PluginError
+}
+
+/** The engine of one plugin, from boot to teardown. A new one replaces it after a crash. */
+interface Engine {
+  runtime: QuickJSRuntime
+  vm: QuickJSContext
+  guest: GuestFns
+  memory: WebAssembly.Memory
+  maxBytes: number
+  calls: Set<Call>
+  timers: Map<number, NodeJS.Timeout>
+  fetches: Set<AbortController>
+  dead: boolean
+}
+
+/**
+ * A request as JSON text. Params, query and headers are strings; a body that is not an object (none, text,
+ * a number) cannot hold a Date or bytes, so the plain (fast) stringify does.
+ */
+function encodeInput(input: RouteInput): string {
+  return typeof input.body === "object" && input.body !== null ? encodeValue(input) : JSON.stringify(input)
+}
+
+/** An engine failure that is not the plugin's answer: interrupted (time) or out of memory. */
+class EngineStop extends Error {
+  readonly kind: "interrupted" | "crash"
+  constructor(kind: "interrupted" | "crash", message: string) {
+    super(message)
+    this.kind = kind
+  }
+}
+
+/**
+ * Runs a plugin in a QuickJS engine of its own (WebAssembly): no `process`, no `require`, no Node
+ * built-ins, no host object; only the SDK, its context, authority-free web globals, `fetch` to the
+ * hosts it declared and `ctx.env` with the names it declared. Calls are synchronous into the engine:
+ * a chain of plain values answers without a Promise. Code that runs past its slice is interrupted;
+ * running out of memory ends that engine only, and the next call starts a fresh one.
+ */
+export async function createSandboxInstance(options: SandboxInstanceOptions): Promise<SandboxPluginInstance> {
+  const { ref, logger } = options
+  const context = { pluginId: ref.id, plugin: ref.name }
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const sliceMs = Math.min(options.maxSliceMs ?? 200, timeoutMs)
+  // Loading runs the plugin's top level once, on a possibly busy machine: it gets more room than a call.
+  const bootSliceMs = Math.max(sliceMs, 10_000)
+  const maxMemoryMb = options.maxMemoryMb ?? 64
+  const maxCrashes = options.maxCrashes ?? 3
+  const crashWindowMs = options.crashWindowMs ?? 60_000
+  const maxTimers = options.maxTimers ?? 1000
+  const permissions = options.permissions ?? { network: [], env: [] }
+  const env = declaredEnv(permissions.env, options.environment ?? process.env)
+  const sandboxFetch: SandboxFetch = createSandboxFetch({ plugin: ref.name, network: permissions.network, maxBytes: options.maxFetchBytes ?? 8 * 1024 * 1024 })
+
+  let source: string
+  let fallbackSource: string | null = null
+  let bundle: string
+  try {
+    await checkSandboxImports(options.code)
+    // SDK specifiers stay as they are (the engine's module loader serves them); `column` is imported
+    // for code that uses it without importing it, as the seed's examples do.
+    const prepared = await prepareModuleSource(options.code, { sdkUrl: "@dockstat/plugin-handler" })
+    source = prepared.source
+    if (prepared.injectedColumn) fallbackSource = (await prepareModuleSource(options.code, { sdkUrl: "@dockstat/plugin-handler", injectColumn: false })).source
+    bundle = await sandboxGuestBundle()
+  } catch (error) {
+    throw loadFailed(context, errorMessage(error), error)
+  }
+
+  let summary: { routes: RouteDescriptor[]; hooks: HookName[]; table: TableConfig | null } | undefined
+  let table: TableApi | null = null
+  let engine: Engine | undefined
+  let booting: Promise<Engine> | undefined
+  let state: SandboxState = "running"
+  let restarts = 0
+  let lastError: string | null = null
+  const crashes: number[] = []
+  let sliceDeadline = 0
+  /** Set when the interrupt handler stopped code: a call that failed meanwhile timed out. */
+  let interrupted = false
+
+  /** Runs `fn` inside the engine with a fresh slice deadline; maps what the engine did to an EngineStop. */
+  const enter = <T>(current: Engine, fn: () => T, slice = sliceMs): T => {
+    sliceDeadline = Date.now() + slice
+    try {
+      return fn()
+    } catch (error) {
+      if (error instanceof EngineStop) throw error
+      // The engine itself failed (a fault in WebAssembly, the host's stack): it cannot be trusted again.
+      throw new EngineStop("crash", `its engine failed: ${errorMessage(error)}`)
+    }
+  }
+
+  /** The value of a call result, or the EngineStop it stands for. */
+  const unwrap = (current: Engine, result: { value: QuickJSHandle } | { error: QuickJSHandle }): QuickJSHandle => {
+    if ("value" in result) return result.value
+    const dumped = current.vm.dump(result.error) as { name?: string; message?: string } | string
+    result.error.dispose()
+    const message = typeof dumped === "object" && dumped !== null ? `${dumped.name ?? "Error"}: ${dumped.message ?? ""}` : String(dumped)
+    if (/InternalError: interrupted/.test(message)) throw new EngineStop("interrupted", "interrupted")
+    if (/out of memory/i.test(message)) throw new EngineStop("crash", `ran out of memory (cap ${maxMemoryMb} MiB)`)
+    throw new EngineStop("crash", `its runtime failed: ${message}`)
+  }
+
+  const callGuest = (current: Engine, fn: QuickJSHandle, args: (string | number)[]): QuickJSHandle =>
+    enter(current, () => {
+      const handles = args.map((arg) => (typeof arg === "string" ? current.vm.newString(arg) : current.vm.newNumber(arg)))
+      try {
+        return unwrap(current, current.vm.callFunction(fn, current.vm.undefined, handles))
+      } finally {
+        for (const handle of handles) handle.dispose()
+      }
+    })
+
+  const outcome = (text: string): unknown => {
+    let answer: { ok: true; value?: unknown } | { ok: false; error: SerializedError }
+    try {
+      answer = decodeValue(text) as typeof answer
+      if (typeof answer !== "object" || answer === null) throw new Error("not an object")
+    } catch (error) {
+      // The plugin broke its own runtime (e.g. replaced JSON.stringify): its answer is unusable, not the host's problem.
+      throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" sent a malformed answer: ${errorMessage(error)}`, { ...context })
+    }
+    if (answer.ok === true) return answer.value
+    const error = rebuildError(answer.error, ref)
+    // A plugin that caught its own out-of-memory error still holds the memory: start it afresh next time.
+    if (/out of memory/i.test(error.message) && engine) retire(engine, `ran out of memory (cap ${maxMemoryMb} MiB)`)
+    throw error
+  }
+
+  const progressAction = (current: Engine, names: readonly string[]): string | undefined => {
+    try {
+      const handle = callGuest(current, current.guest.progress, [])
+      const index = current.vm.getNumber(handle)
+      handle.dispose()
+      return names[index]
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Everything async an engine started is over when no call is in flight: timers and fetches end with the calls. */
+  const endOfCalls = (current: Engine) => {
+    if (current.calls.size > 0) return
+    for (const timer of current.timers.values()) clearTimeout(timer)
+    current.timers.clear()
+    for (const controller of current.fetches) controller.abort()
+    current.fetches.clear()
+  }
+
+  const settle = (current: Engine, call: Call, settleWith: () => unknown) => {
+    current.calls.delete(call)
+    clearTimeout(call.timer)
+    if (call.handle.alive) call.handle.dispose()
+    try {
+      call.resolve(settleWith())
+    } catch (error) {
+      call.reject(error)
+    }
+    endOfCalls(current)
+  }
+
+  /** Runs the engine's pending jobs, then settles the calls whose promise is done. */
+  const drive = (current: Engine) => {
+    if (current.dead) return
+    interrupted = false
+    try {
+      enter(current, () => {
+        const result = current.runtime.executePendingJobs()
+        if ("error" in result && result.error) unwrap(current, { error: result.error })
+      })
+    } catch (error) {
+      const stop = error as EngineStop
+      if (stop.kind === "crash") return retire(current, stop.message)
+      // An interrupted job: its call stays pending and times out; the engine serves on.
+    }
+    for (const call of [...current.calls]) {
+      if (current.dead) return
+      const promiseState = current.vm.getPromiseState(call.handle)
+      if (promiseState.type === "pending") continue
+      if (promiseState.type === "fulfilled") {
+        const text = current.vm.getString(promiseState.value)
+        promiseState.value.dispose()
+        const timedOut = interrupted
+        settle(current, call, () => {
+          try {
+            return outcome(text)
+          } catch (error) {
+            // The chain caught the interrupt as an action's failure: it ran past its slice.
+            if (timedOut && isPluginError(error) && /interrupted/.test(error.message)) throw call.onTimeout(sliceMs)
+            throw error
+          }
+        })
+      } else {
+        const reason = current.vm.dump(promiseState.error) as { name?: string; message?: string }
+        promiseState.error.dispose()
+        settle(current, call, () => {
+          // Interrupted after an await: the job ran past its slice.
+          if (interrupted) throw call.onTimeout(sliceMs)
+          throw new PluginError("ACTION_FAILED", `${call.what} of plugin "${ref.name}" failed: ${errorMessage(reason)}`, { ...context })
+        })
+      }
+    }
+  }
+
+  /** Frees an engine's handles, context and runtime. A broken engine may not free cleanly; dropping it frees its memory all the same. */
+  const freeEngine = (current: Engine) => {
+    try {
+      if (current.guest) for (const handle of Object.values(current.guest)) if (handle.alive) handle.dispose()
+      current.vm.dispose()
+      current.runtime.dispose()
+    } catch {
+      // see above
+    }
+  }
+
+  /** Takes an engine out of service: calls in flight fail with the reason; the next call boots a new one. */
+  const retire = (current: Engine, reason: string) => {
+    if (current.dead) return
+    current.dead = true
+    if (engine === current) engine = undefined
+    for (const call of current.calls) {
+      clearTimeout(call.timer)
+      call.reject(new PluginError("ACTION_FAILED", `Plugin "${ref.name}" ${reason} while running ${call.what}`, { ...context }))
+    }
+    current.calls.clear()
+    endOfCalls(current)
+    freeEngine(current)
+    if (state === "stopped") return
+    lastError = reason
+    const now = Date.now()
+    crashes.push(now)
+    while (crashes.length > 0 && (crashes[0] as number) < now - crashWindowMs) crashes.shift()
+    if (crashes.length >= maxCrashes) {
+      state = "failed"
+      logger.error({ crashes: crashes.length, windowMs: crashWindowMs, reason }, "sandboxed plugin crashed too often; marked failed")
+    } else {
+      state = "restarting"
+      logger.warn({ reason }, "sandboxed plugin engine ended; it restarts on the next call")
+    }
+  }
+
+  const hostFunctions = (current: () => Engine, vm: QuickJSContext, runtime: QuickJSRuntime): QuickJSHandle => {
+    const host = vm.newObject()
+    const add = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
+      const handle = vm.newFunction(name, fn)
+      vm.setProp(host, name, handle)
+      handle.dispose()
+    }
+    add("log", (level, args) => {
+      const name = vm.getString(level)
+      if (!LEVELS.has(name)) return undefined
+      let values: unknown
+      try {
+        values = decodeValue(vm.getString(args))
+      } catch {
+        return undefined
+      }
+      if (Array.isArray(values)) (logger[name as keyof Logger] as (...items: unknown[]) => void)(...values)
+      return undefined
+    })
+    add("table", (ops) => {
+      let answer: string
+      try {
+        if (table === null) throw new PluginError("TABLE_ERROR", `Plugin "${ref.name}" declares no table`)
+        answer = encodeValue({ ok: true, value: replayTableOps(table, decodeValue(vm.getString(ops))) })
+      } catch (error) {
+        // Code, headers (Retry-After of a busy database) and data (the column named) go back in, so an
+        // action that does not catch the error answers as it would in any other runtime.
+        const failure = tableCallError(error)
+        try {
+          answer = encodeValue({ ok: false, error: failure })
+        } catch {
+          answer = encodeValue({ ok: false, error: { code: failure.code, message: failure.message } })
+        }
+      }
+      return vm.newString(answer)
+    })
+    add("fetch", (request) => {
+      const deferred = vm.newPromise()
+      const owner = current()
+      const controller = new AbortController()
+      owner.fetches.add(controller)
+      const text = vm.getString(request)
+      void sandboxFetch(text, controller.signal).then((answer) => {
+        owner.fetches.delete(controller)
+        if (owner.dead || !deferred.alive) return
+        const handle = vm.newString(answer)
+        try {
+          enter(owner, () => deferred.resolve(handle))
+        } catch {
+          // the engine is going away
+        }
+        handle.dispose()
+        drive(owner)
+      })
+      return deferred.handle
+    })
+    add("timer", (id, ms) => {
+      const owner = current()
+      const timerId = vm.getNumber(id)
+      if (owner.timers.size >= maxTimers && !owner.timers.has(timerId)) {
+        throw new Error(`plugin "${ref.name}" has ${maxTimers} timers pending: no more can be set`)
+      }
+      clearTimeout(owner.timers.get(timerId))
+      owner.timers.set(
+        timerId,
+        setTimeout(() => {
+          owner.timers.delete(timerId)
+          if (owner.dead) return
+          try {
+            callGuest(owner, owner.guest.fireTimer, [timerId]).dispose()
+          } catch (error) {
+            const stop = error as EngineStop
+            if (stop.kind === "crash") return retire(owner, stop.message)
+          }
+          drive(owner)
+        }, Math.min(vm.getNumber(ms), timeoutMs)),
+      )
+      return undefined
+    })
+    add("clearTimer", (id) => {
+      const owner = current()
+      const timerId = vm.getNumber(id)
+      clearTimeout(owner.timers.get(timerId))
+      owner.timers.delete(timerId)
+      return undefined
+    })
+    add("url", (href, base) => {
+      const baseText = vm.typeof(base) === "string" ? vm.getString(base) : undefined
+      let answer: Record<string, string>
+      try {
+        const url = new URL(vm.getString(href), baseText)
+        answer = {
+          href: url.href,
+          origin: url.origin,
+          protocol: url.protocol,
+          username: url.username,
+          password: url.password,
+          host: url.host,
+          hostname: url.hostname,
+          port: url.port,
+          pathname: url.pathname,
+          search: url.search,
+          hash: url.hash,
+        }
+      } catch (error) {
+        answer = { error: `Invalid URL: ${errorMessage(error)}` }
+      }
+      return vm.newString(JSON.stringify(answer))
+    })
+    add("random", (length) => {
+      const count = Math.max(0, Math.min(65536, Math.floor(vm.getNumber(length))))
+      return vm.newString(randomBytes(count).toString("base64"))
+    })
+    void runtime
+    return host
+  }
+
+  /** Boots an engine: the guest runtime, then the plugin module; validates it on the first boot. */
+  const boot = async (): Promise<Engine> => {
+    const quickjs = await newQuickJsInstance(maxMemoryMb)
+    const runtime = quickjs.module.newRuntime()
+    runtime.setMaxStackSize(256 * 1024)
+    runtime.setInterruptHandler(() => {
+      if (Date.now() <= sliceDeadline) return false
+      interrupted = true
+      return true
+    })
+    runtime.setModuleLoader((name) => (SDK_SPECIFIERS.has(name) ? SDK_MODULE : { error: new Error(`import of "${name}" is not allowed in the sandbox runtime`) }))
+    const vm = runtime.newContext()
+    const current: Engine = {
+      runtime,
+      vm,
+      guest: undefined as unknown as GuestFns,
+      memory: quickjs.memory,
+      maxBytes: quickjs.maxBytes,
+      calls: new Set(),
+      timers: new Map(),
+      fetches: new Set(),
+      dead: false,
+    }
+    try {
+      const host = hostFunctions(() => current, vm, runtime)
+      vm.setProp(vm.global, "__dockstat_host", host)
+      host.dispose()
+      enter(current, () => unwrap(current, vm.evalCode(bundle, "dockstat-sandbox.js", { type: "global" })).dispose(), bootSliceMs)
+      const guest = vm.getProp(vm.global, "__dockstat_guest")
+      enter(current, () => unwrap(current, vm.evalCode("delete globalThis.__dockstat_guest", "dockstat-sandbox.js", { type: "global" })).dispose())
+      const fn = (name: string) => vm.getProp(guest, name)
+      current.guest = { describe: fn("describe"), start: fn("start"), runRoute: fn("runRoute"), runHook: fn("runHook"), fireTimer: fn("fireTimer"), progress: fn("progress") }
+      const configure = fn("configure")
+      callGuest(current, configure, [encodeValue({ ref, logLevel: options.logLevel ?? 30, env })]).dispose()
+      configure.dispose()
+      guest.dispose()
+
+      const namespace = evaluateModule(current)
+      const shapeHandle = enter(current, () => unwrap(current, vm.callFunction(current.guest.describe, vm.undefined, namespace)))
+      namespace.dispose()
+      const shape = JSON.parse(vm.getString(shapeHandle)) as Shape
+      shapeHandle.dispose()
+      if (summary === undefined) {
+        const definition = validatePluginModule({ default: (reviveShape(shape) as { value?: unknown } | null)?.value })
+        const tableConfig = definition.config?.table ?? null
+        summary = { routes: routesFromConfig(definition.config?.apiRoutes), hooks: implementedHooks(definition.events as Record<string, unknown> | undefined), table: tableConfig }
+        if (tableConfig) table = await options.prepareTable(tableConfig)
+      }
+      const tableInfo = summary.table ? { name: summary.table.name, columns: Object.keys(summary.table.columns) } : null
+      callGuest(current, current.guest.start, [encodeValue({ routes: summary.routes, table: tableInfo })]).dispose()
+      return current
+    } catch (error) {
+      current.dead = true
+      freeEngine(current)
+      if (error instanceof EngineStop && error.kind === "interrupted") throw new Error(`the module did not finish loading within ${bootSliceMs} ms`)
+      throw error
+    }
+  }
+
+  const evaluateModule = (current: Engine): QuickJSHandle => {
+    const run = (text: string) => enter(current, () => unwrap(current, current.vm.evalCode(text, "plugin.js", { type: "module" })), bootSliceMs)
+    let namespace: QuickJSHandle
+    try {
+      namespace = run(source)
+    } catch (error) {
+      if (fallbackSource === null || !/'column' has already been declared|redeclaration of 'column'/.test(errorMessage(error))) throw moduleError(error)
+      namespace = run(fallbackSource)
+    }
+    // A module with top-level await evaluates to a promise of its namespace.
+    const promiseState = current.vm.getPromiseState(namespace)
+    if (promiseState.type === "pending") {
+      drive(current)
+      const settled = current.vm.getPromiseState(namespace)
+      namespace.dispose()
+      if (settled.type === "pending") throw new Error("the module's top-level await did not finish while loading (it may only await work that needs no host I/O)")
+      if (settled.type === "rejected") {
+        const reason = current.vm.dump(settled.error)
+        settled.error.dispose()
+        throw new Error(`the module threw while loading: ${errorMessage(reason)}`)
+      }
+      return settled.value
+    }
+    if (promiseState.type === "fulfilled" && promiseState.value !== namespace) {
+      namespace.dispose()
+      return promiseState.value
+    }
+    return namespace
+  }
+
+  const moduleError = (error: unknown): Error => {
+    if (error instanceof EngineStop) return error
+    return new Error(errorMessage(error))
+  }
+
+  /** The engine to call now: the running one, or a fresh one after a crash. */
+  const live = (): Engine | Promise<Engine> => {
+    if (state === "stopped") throw unloadedError(ref)
+    if (state === "failed") {
+      throw new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" crashed ${maxCrashes} times within ${crashWindowMs} ms and is stopped (last: ${lastError}); reload it to try again`, { ...context })
+    }
+    if (engine !== undefined) return engine
+    booting ??= boot().then(
+      (fresh) => {
+        booting = undefined
+        restarts += 1
+        engine = fresh
+        state = "running"
+        return fresh
+      },
+      (error: unknown) => {
+        booting = undefined
+        throw error
+      },
+    )
+    return booting
+  }
+
+  /**
+   * Calls into the guest: a plain answer returns at once; a promise is driven and settles when the
+   * host work it waits for is done, or times out.
+   */
+  const invoke = (current: Engine, fn: QuickJSHandle, args: string[], what: string, onTimeout: (ms: number) => PluginError): unknown => {
+    let handle: QuickJSHandle
+    try {
+      handle = callGuest(current, fn, args)
+    } catch (error) {
+      const stop = error as EngineStop
+      if (stop.kind === "interrupted") throw onTimeout(sliceMs)
+      retire(current, stop.message)
+      throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" ${stop.message} while running ${what}`, { ...context })
+    }
+    if (current.vm.typeof(handle) === "string") {
+      const text = current.vm.getString(handle)
+      handle.dispose()
+      endOfCalls(current)
+      return outcome(text)
+    }
+    return new Promise((resolve, reject) => {
+      const call: Call = {
+        handle,
+        resolve,
+        reject,
+        what,
+        onTimeout,
+        timer: setTimeout(() => {
+          current.calls.delete(call)
+          if (call.handle.alive) call.handle.dispose()
+          endOfCalls(current)
+          reject(onTimeout(timeoutMs))
+        }, timeoutMs),
+      }
+      current.calls.add(call)
+      drive(current)
+    })
+  }
+
+  const first = await (async () => {
+    try {
+      return await (live() as Promise<Engine>)
+    } catch (error) {
+      state = "stopped"
+      throw loadFailed(context, errorMessage(error), error)
+    }
+  })()
+  restarts = 0
+  void first
+  const loaded = summary as unknown as NonNullable<typeof summary>
+  const routes: readonly RouteDescriptor[] = Object.freeze(loaded.routes)
+  const lookup = routeLookup(routes)
+  const hooks = Object.freeze([...loaded.hooks])
+
+  const runRouteNow = (routeKey: string, input: RouteInput): unknown => {
+    const route = lookup(routeKey)
+    if (route === undefined) throw routeNotFoundError(ref, routeKey)
+    const current = live()
+    const run = (ready: Engine) =>
+      invoke(ready, ready.guest.runRoute, [routeKey, encodeInput(input)], `Route "${routeKey}"`, (ms) =>
+        routeTimeoutError(ref, routeKey, ms, ready.dead ? undefined : progressAction(ready, route.actions)),
+      )
+    return current instanceof Promise ? current.then(run) : run(current)
+  }
+
+  const instance: SandboxPluginInstance = {
+    id: ref.id,
+    name: ref.name,
+    version: ref.version,
+    runtime: "sandbox",
+    routes,
+    hooks,
+    get table() {
+      return table
+    },
+    logger,
+    loadedAt: new Date(),
+    get state() {
+      return state
+    },
+    get restarts() {
+      return restarts
+    },
+    get lastError() {
+      return lastError
+    },
+    get memoryBytes() {
+      return engine?.memory.buffer.byteLength ?? null
+    },
+    runRouteNow,
+    runRoute(routeKey: string, input: RouteInput): Promise<unknown> {
+      try {
+        return Promise.resolve(runRouteNow(routeKey, input))
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    },
+    async runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
+      if (!hooks.includes(hook)) return
+      const { logger: _logger, table: _table, ...rest } = payload
+      const current = await live()
+      await invoke(current, current.guest.runHook, [hook, encodeValue(rest)], `Hook "${hook}"`, (ms) => hookTimeoutError(ref, hook, ms))
+    },
+    async dispose(): Promise<void> {
+      if (state === "stopped") return
+      const current = engine
+      // Calls in flight finish first (an update swaps versions under load), within the call timeout.
+      if (current && current.calls.size > 0) {
+        const pending = [...current.calls].map((call) => new Promise<void>((resolve) => {
+          const { resolve: done, reject: failed } = call
+          call.resolve = (value) => {
+            done(value)
+            resolve()
+          }
+          call.reject = (error) => {
+            failed(error)
+            resolve()
+          }
+        }))
+        await Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
+      }
+      state = "stopped"
+      if (current) {
+        for (const call of current.calls) {
+          clearTimeout(call.timer)
+          call.reject(new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" was unloaded while running ${call.what}`, { ...context }))
+        }
+        current.calls.clear()
+        retire(current, "unloaded")
+      }
+      engine = undefined
+    },
+  }
+  return instance
+}
