@@ -12,6 +12,7 @@ import { validatePluginModule } from "./validate-module.ts"
 import { digestProblem } from "./verify-digest.ts"
 import { declaredEnv } from "./runtime-core.ts"
 import { createSandboxInstance } from "./sandbox-runtime.ts"
+import { withSyntaxLocation } from "./syntax-location.ts"
 import type { SandboxLimits } from "./sandbox-runtime.ts"
 import { createWorkerInstance } from "./worker-runtime.ts"
 import type { WorkerLimits } from "./worker-runtime.ts"
@@ -77,6 +78,15 @@ async function prepareTable(row: PluginRow, options: LoadPluginOptions, config: 
  * LOAD_FAILED PluginError naming the plugin and the reason; nothing is left running.
  */
 export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Promise<LoadedPlugin> {
+  try {
+    return await loadInRuntime(row, options)
+  } catch (error) {
+    // Each runtime words a syntax error its own way, not always with the place: name line and column.
+    throw withSyntaxLocation(error, row.plugin)
+  }
+}
+
+async function loadInRuntime(row: PluginRow, options: LoadPluginOptions): Promise<LoadedPlugin> {
   const context = { pluginId: row.id, plugin: row.name }
   const tampered = digestProblem(row, options.db)
   if (tampered !== null) throw loadFailed(context, tampered)
@@ -125,10 +135,29 @@ export async function loadPlugin(row: PluginRow, options: LoadPluginOptions): Pr
   return { instance, table: tableResult, tableConfig }
 }
 
-async function loadInSandbox(row: PluginRow, options: LoadPluginOptions, context: { pluginId: number; plugin: string }): Promise<LoadedPlugin> {
+/**
+ * A runtime that imports the module itself (sandbox, worker) and asks the host for its table once it
+ * knows the declaration: records what the table preparation did, for the load's result.
+ */
+async function loadContained(
+  row: PluginRow,
+  options: LoadPluginOptions,
+  context: { pluginId: number; plugin: string },
+  create: (prepareTable: (config: TableConfig) => Promise<TableApi>) => Promise<PluginInstance>,
+): Promise<LoadedPlugin> {
   let tableResult: EnsureTableResult | null = null
   let tableConfig: TableConfig | null = null
-  const instance = await createSandboxInstance({
+  const instance = await create(async (config) => {
+    tableConfig = config
+    const prepared = await prepareTable(row, options, config, context)
+    tableResult = prepared.result
+    return prepared.api
+  })
+  return { instance, table: tableResult, tableConfig }
+}
+
+function loadInSandbox(row: PluginRow, options: LoadPluginOptions, context: { pluginId: number; plugin: string }): Promise<LoadedPlugin> {
+  return loadContained(row, options, context, (prepareTable) => createSandboxInstance({
     ...options.sandbox,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ref: { id: row.id, name: row.name, version: row.version },
@@ -137,20 +166,12 @@ async function loadInSandbox(row: PluginRow, options: LoadPluginOptions, context
     permissions: row.permissions,
     ...(options.environment === undefined ? {} : { environment: options.environment }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
-    prepareTable: async (config) => {
-      tableConfig = config
-      const prepared = await prepareTable(row, options, config, context)
-      tableResult = prepared.result
-      return prepared.api
-    },
-  })
-  return { instance, table: tableResult, tableConfig }
+    prepareTable,
+  }))
 }
 
-async function loadInWorker(row: PluginRow, options: LoadPluginOptions, context: { pluginId: number; plugin: string }): Promise<LoadedPlugin> {
-  let tableResult: EnsureTableResult | null = null
-  let tableConfig: TableConfig | null = null
-  const instance = await createWorkerInstance({
+function loadInWorker(row: PluginRow, options: LoadPluginOptions, context: { pluginId: number; plugin: string }): Promise<LoadedPlugin> {
+  return loadContained(row, options, context, (prepareTable) => createWorkerInstance({
     ...options.worker,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ref: { id: row.id, name: row.name, version: row.version },
@@ -159,12 +180,6 @@ async function loadInWorker(row: PluginRow, options: LoadPluginOptions, context:
     logger: options.logger,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.grantModules === undefined ? {} : { grantModules: options.grantModules }),
-    prepareTable: async (config) => {
-      tableConfig = config
-      const prepared = await prepareTable(row, options, config, context)
-      tableResult = prepared.result
-      return prepared.api
-    },
-  })
-  return { instance, table: tableResult, tableConfig }
+    prepareTable,
+  }))
 }

@@ -109,3 +109,28 @@ export function declaredEnv(names: readonly string[], source: Record<string, str
   }
   return Object.freeze(env)
 }
+
+/** What a contained runtime is doing: serving, waiting to restart after a crash, stopped for good. */
+export type ContainedState = "running" | "restarting" | "failed" | "stopped"
+
+/**
+ * The crash policy of the contained runtimes (worker, sandbox): a crash restarts the plugin on its next
+ * call, until `maxCrashes` crashes within `crashWindowMs` mark it failed (503 until it is reloaded).
+ */
+export function crashPolicy(options: { maxCrashes: number; crashWindowMs: number }): (now: number) => "restarting" | "failed" {
+  const crashes: number[] = []
+  return (now) => {
+    crashes.push(now)
+    while (crashes.length > 0 && (crashes[0] as number) < now - options.crashWindowMs) crashes.shift()
+    return crashes.length >= options.maxCrashes ? "failed" : "restarting"
+  }
+}
+
+/** The error of a plugin a crash policy marked failed. */
+export function crashedTooOftenError(ref: PluginRef, options: { maxCrashes: number; crashWindowMs: number }, lastError: string | null): PluginError {
+  return new PluginError(
+    "PLUGIN_NOT_LOADED",
+    `Plugin "${ref.name}" crashed ${options.maxCrashes} times within ${options.crashWindowMs} ms and is stopped (last: ${lastError}); reload it to try again`,
+    who(ref),
+  )
+}

@@ -83,30 +83,44 @@ function taggedBytes(this: Uint8Array): unknown {
   return { [BYTES]: bytesToBase64(this) }
 }
 
+let tagging = false
+
 /**
  * `encodeValue` for the sandbox's side: the interpreter runs a replacer function once per value, which
- * costs more than the whole native stringify, so Dates and byte arrays are tagged through `toJSON` set on
- * their prototypes for the time of one (synchronous) stringify. Only ever used inside the sandbox's own realm.
+ * costs more than the whole native stringify. Instead `installGuestTags()` gives Date and Uint8Array a
+ * `toJSON` that tags them while this function runs and behaves as the standard one otherwise.
  */
 export function encodeGuestValue(value: unknown): string {
   if (value === undefined) return `{"${UNDEFINED}":1}`
-  const date = Object.getOwnPropertyDescriptor(Date.prototype, "toJSON")
-  const bytes = Object.getOwnPropertyDescriptor(Uint8Array.prototype, "toJSON")
-  try {
-    Object.defineProperty(Date.prototype, "toJSON", { value: taggedDate, configurable: true, writable: true })
-    Object.defineProperty(Uint8Array.prototype, "toJSON", { value: taggedBytes, configurable: true, writable: true })
-  } catch {
-    // Prototypes frozen by the plugin: the slow, sure way.
-    return encodeValue(value)
-  }
+  tagging = true
   try {
     return stringify(value) ?? `{"${UNDEFINED}":1}`
   } finally {
-    if (date) Object.defineProperty(Date.prototype, "toJSON", date)
-    else delete (Date.prototype as { toJSON?: unknown }).toJSON
-    if (bytes) Object.defineProperty(Uint8Array.prototype, "toJSON", bytes)
-    else delete (Uint8Array.prototype as { toJSON?: unknown }).toJSON
+    tagging = false
   }
+}
+
+/** Once, in the sandbox's own realm, before any plugin code runs. */
+export function installGuestTags(): void {
+  const dateToJSON = Date.prototype.toJSON
+  Object.defineProperty(Date.prototype, "toJSON", {
+    value: function toJSON(this: Date, key: string) {
+      return tagging ? taggedDate.call(this) : dateToJSON.call(this, key)
+    },
+    writable: true,
+    configurable: true,
+  })
+  Object.defineProperty(Uint8Array.prototype, "toJSON", {
+    value: function toJSON(this: Uint8Array) {
+      if (tagging) return taggedBytes.call(this)
+      // The standard shape of a typed array in JSON: an object keyed by index.
+      const out: Record<string, number> = {}
+      for (let index = 0; index < this.length; index++) out[index] = this[index] as number
+      return out
+    },
+    writable: true,
+    configurable: true,
+  })
 }
 
 export function decodeValue(text: string): unknown {

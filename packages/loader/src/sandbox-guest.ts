@@ -10,7 +10,7 @@ import type { Action, EventHandler, HookName, Logger, PluginRef, RouteDescriptor
 
 import { describeShape } from "./module-shape.ts"
 import { hookFailedError, isThenable, routeNotFoundError, serializeError } from "./runtime-core.ts"
-import { decodeValue, encodeGuestValue as encodeValue } from "./sandbox-codec.ts"
+import { decodeValue, encodeGuestValue as encodeValue, installGuestTags } from "./sandbox-codec.ts"
 import { installGlobals } from "./sandbox-guest-globals.ts"
 import type { HostFunctions } from "./sandbox-guest-globals.ts"
 import { CHAIN_METHODS, QUERY_TERMINALS, TABLE_TERMINALS } from "./sandbox-table.ts"
@@ -47,6 +47,7 @@ const logger = {} as Record<string, (...args: unknown[]) => void>
 for (const level of Object.keys(LEVELS)) logger[level] = (...args: unknown[]) => send(level, args)
 
 const timers = installGlobals(root, host, send)
+installGuestTags()
 
 root[Symbol.for("dockstat.sdk") as unknown as string] = Object.freeze({ column, reply, isReply, definePlugin, PluginError, isPluginError })
 

@@ -83,6 +83,18 @@ describe("sandbox runtime", () => {
     expect(instance.runRouteNow("/ok", get("/ok"))).toBe("fine")
   })
 
+  it("keeps JSON standard for the plugin's own use while Dates and bytes cross the boundary intact", async () => {
+    const instance = await load(`export default { config: { apiRoutes: { "/json": { actions: ["json"] } }, actions: { json: () => ({
+      text: JSON.stringify({ at: new Date("2024-01-02T03:04:05Z"), bytes: new Uint8Array([1, 2]) }),
+      at: new Date("2024-01-02T03:04:05Z"),
+      bytes: new Uint8Array([1, 2, 255]),
+    }) } } }`)
+    const answer = instance.runRouteNow("/json", get("/json")) as { text: string; at: Date; bytes: Uint8Array }
+    expect(answer.text).toBe('{"at":"2024-01-02T03:04:05.000Z","bytes":{"0":1,"1":2}}')
+    expect(answer.at).toEqual(new Date("2024-01-02T03:04:05Z"))
+    expect([...answer.bytes]).toEqual([1, 2, 255])
+  })
+
   it("gives ctx.env only the declared names", async () => {
     const instance = await load(`export default { config: { apiRoutes: { "/env": { actions: ["env"] } }, actions: { env: ({ env }) => env } } }`, {
       permissions: { env: ["API_TOKEN"] },

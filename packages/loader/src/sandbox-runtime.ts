@@ -9,8 +9,8 @@ import { loadFailed } from "./errors.ts"
 import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { prepareModuleSource, SDK_SPECIFIERS } from "./module-source.ts"
-import { declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
-import type { SerializedError } from "./runtime-core.ts"
+import { crashPolicy, crashedTooOftenError, declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import type { ContainedState, SerializedError } from "./runtime-core.ts"
 import { sandboxGuestBundle } from "./sandbox-bundle.ts"
 import { decodeValue, encodeValue } from "./sandbox-codec.ts"
 import { createSandboxFetch } from "./sandbox-fetch.ts"
@@ -55,7 +55,7 @@ export interface SandboxInstanceOptions extends SandboxLimits {
   prepareTable: (config: TableConfig) => Promise<TableApi>
 }
 
-export type SandboxState = "running" | "restarting" | "failed" | "stopped"
+export type SandboxState = ContainedState
 
 export interface SandboxPluginInstance extends PluginInstance {
   readonly runtime: "sandbox"
@@ -175,7 +175,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   let state: SandboxState = "running"
   let restarts = 0
   let lastError: string | null = null
-  const crashes: number[] = []
+  const recordCrash = crashPolicy({ maxCrashes, crashWindowMs })
   let sliceDeadline = 0
   /** Set when the interrupt handler stopped code: a call that failed meanwhile timed out. */
   let interrupted = false
@@ -329,16 +329,9 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     freeEngine(current)
     if (state === "stopped") return
     lastError = reason
-    const now = Date.now()
-    crashes.push(now)
-    while (crashes.length > 0 && (crashes[0] as number) < now - crashWindowMs) crashes.shift()
-    if (crashes.length >= maxCrashes) {
-      state = "failed"
-      logger.error({ crashes: crashes.length, windowMs: crashWindowMs, reason }, "sandboxed plugin crashed too often; marked failed")
-    } else {
-      state = "restarting"
-      logger.warn({ reason }, "sandboxed plugin engine ended; it restarts on the next call")
-    }
+    state = recordCrash(Date.now())
+    if (state === "failed") logger.error({ maxCrashes, windowMs: crashWindowMs, reason }, "sandboxed plugin crashed too often; marked failed")
+    else logger.warn({ reason }, "sandboxed plugin engine ended; it restarts on the next call")
   }
 
   const hostFunctions = (current: () => Engine, vm: QuickJSContext, runtime: QuickJSRuntime): QuickJSHandle => {
@@ -556,7 +549,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   const live = (): Engine | Promise<Engine> => {
     if (state === "stopped") throw unloadedError(ref)
     if (state === "failed") {
-      throw new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" crashed ${maxCrashes} times within ${crashWindowMs} ms and is stopped (last: ${lastError}); reload it to try again`, { ...context })
+      throw crashedTooOftenError(ref, { maxCrashes, crashWindowMs }, lastError)
     }
     if (engine !== undefined) return engine
     booting ??= boot().then(

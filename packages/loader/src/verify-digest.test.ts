@@ -85,6 +85,6 @@ describe("the keyed digest at load", () => {
   it("refuses an install from before keyed digests, saying how to re-sign it", async () => {
     const path = installed()
     rewrite(path, "UPDATE plugins SET digest = ?, permissions = '{\"network\":[],\"env\":[]}' WHERE id = 1", [codeDigest(GOOD)])
-    await expect(load(path)).rejects.toThrow(/its digest is the unkeyed sha256 stored before digests were keyed.*handler\.resignPlugins\(\) \(CLI: pnpm demo resign\)/)
+    await expect(load(path)).rejects.toThrow(/its digest is the unkeyed sha256 stored before digests were keyed.*handler\.resignPlugins\(\) \(demo CLI: dockstat-plugins resign\)/)
   })
 })

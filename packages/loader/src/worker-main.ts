@@ -5,13 +5,14 @@
  */
 import { createRequire } from "node:module"
 import { parentPort, workerData } from "node:worker_threads"
-import { errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { errorMessage } from "@dockstat/plugin-schema"
 import { createTableApi } from "@dockstat/plugin-store"
 import { runActionChain } from "@dockstat/plugin-router"
 
 import type { Action, EventHandler, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
 
 import { describeShape } from "./module-shape.ts"
+import { serializeError } from "./runtime-core.ts"
 import { hardenWorker } from "./worker-harden.ts"
 import { LOG_LEVELS, MAX_LOG_ARGS } from "./worker-protocol.ts"
 import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
@@ -52,18 +53,7 @@ function makeLogger(): Logger {
   return logger as unknown as Logger
 }
 
-function serialize(error: unknown): SerializedError {
-  if (isPluginError(error)) {
-    const out: SerializedError = { code: error.code, message: error.message }
-    if (error.plugin !== undefined) out.plugin = error.plugin
-    if (error.action !== undefined) out.action = error.action
-    if (error.hook !== undefined) out.hook = error.hook
-    if (error.headers !== undefined) out.headers = error.headers
-    if (error.data !== undefined) out.data = error.data
-    return out
-  }
-  return { code: "ACTION_FAILED", message: errorMessage(error), plugin: data.ref.name }
-}
+const serialize = (error: unknown): SerializedError => serializeError(error, data.ref)
 
 const logger = makeLogger()
 let definition: PluginDefinition = {}

@@ -6,7 +6,8 @@ import type { HookName, Logger, PluginInstance, PluginRef, RouteDescriptor, Rout
 import { routesFromConfig } from "@dockstat/plugin-router"
 
 import { loadFailed } from "./errors.ts"
-import { hookFailedError, hookTimeoutError, rebuildError, routeNotFoundError, routeTimeoutError } from "./runtime-core.ts"
+import { crashPolicy, crashedTooOftenError, hookFailedError, hookTimeoutError, rebuildError, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import type { ContainedState } from "./runtime-core.ts"
 import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { validatePluginModule } from "./validate-module.ts"
@@ -45,7 +46,7 @@ export interface WorkerInstanceOptions extends WorkerLimits {
   prepareTable: (config: TableConfig) => Promise<TableApi>
 }
 
-export type WorkerState = "running" | "restarting" | "failed" | "stopped"
+export type WorkerState = ContainedState
 
 /** A plugin instance running in a worker thread, with its health for `getStatus()`. */
 export interface WorkerPluginInstance extends PluginInstance {
@@ -105,7 +106,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   let state: WorkerState = "running"
   let restarts = 0
   let lastError: string | null = null
-  const crashes: number[] = []
+  const recordCrash = crashPolicy({ maxCrashes, crashWindowMs })
   let nextId = 0
   /** The first thread was ready: a broken thread from now on is a crash, before it a failed load. */
   let started = false
@@ -254,22 +255,15 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
     current.pending.clear()
     if (state === "stopped") return
     lastError = reason
-    const now = Date.now()
-    crashes.push(now)
-    while (crashes.length > 0 && (crashes[0] as number) < now - crashWindowMs) crashes.shift()
-    if (crashes.length >= maxCrashes) {
-      state = "failed"
-      logger.error({ crashes: crashes.length, windowMs: crashWindowMs, reason }, "plugin worker crashed too often; marked failed")
-    } else {
-      state = "restarting"
-      logger.warn({ reason }, "plugin worker ended; it restarts on the next call")
-    }
+    state = recordCrash(Date.now())
+    if (state === "failed") logger.error({ maxCrashes, windowMs: crashWindowMs, reason }, "plugin worker crashed too often; marked failed")
+    else logger.warn({ reason }, "plugin worker ended; it restarts on the next call")
   }
 
   const live = async (): Promise<Thread> => {
-    if (state === "stopped") throw new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" is unloaded`, { ...context })
+    if (state === "stopped") throw unloadedError(ref)
     if (state === "failed") {
-      throw new PluginError("PLUGIN_NOT_LOADED", `Plugin "${ref.name}" crashed ${maxCrashes} times within ${crashWindowMs} ms and is stopped (last: ${lastError}); reload it to try again`, { ...context })
+      throw crashedTooOftenError(ref, { maxCrashes, crashWindowMs }, lastError)
     }
     if (thread === undefined) {
       restarts += 1

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest"
+import { column } from "@dockstat/plugin-schema"
+import { DB, createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
+
+import { replayTableOps } from "./sandbox-replay.ts"
+
+async function table() {
+  const db = new DB(":memory:")
+  const config = { name: "replay_rows", columns: { id: column.id(), label: column.text() } }
+  await ensurePluginTable(db, "replay", config)
+  return createTableApi(db.client, config.name, config.columns)
+}
+
+describe("replaying a sandbox's table calls on the host", () => {
+  it("runs listed chains: insert, select with where/order/limit, count, update and delete", async () => {
+    const api = await table()
+    expect(replayTableOps(api, [["insert", [[{ label: "a" }, { label: "b" }]]]])).toEqual({ insertId: 2, changes: 2 })
+    expect(replayTableOps(api, [["select", [["label"]]], ["orderBy", ["id", "desc"]], ["limit", [1]], ["all", []]])).toEqual([{ label: "b" }])
+    expect(replayTableOps(api, [["where", [{ label: "a" }]], ["update", [{ label: "c" }]]])).toEqual({ changes: 1 })
+    expect(replayTableOps(api, [["count", []]])).toBe(2)
+    expect(replayTableOps(api, [["where", [{ id: 1 }]], ["delete", []]])).toEqual({ changes: 1 })
+  })
+
+  it("refuses anything else: unknown methods, prototype names, wrong order, malformed operations", async () => {
+    const api = await table()
+    const refused: unknown[] = [
+      [["constructor", []]],
+      [["select", []], ["constructor", []]],
+      [["__proto__", []]],
+      [["toString", []]],
+      [["update", [{ label: "x" }]]],
+      [["delete", []]],
+      [["select", []], ["insert", [{}]]],
+      [["all", []], ["all", []]],
+      [["select", "not-an-array"]],
+      ["select"],
+      [],
+      Array.from({ length: 65 }, () => ["where", [{}]]),
+      "select",
+    ]
+    for (const ops of refused) expect(() => replayTableOps(api, ops), JSON.stringify(ops)?.slice(0, 80)).toThrow(/table call refused/)
+    expect(api.count()).toBe(0)
+  })
+})
