@@ -1,4 +1,4 @@
-import { errorMessage } from "@dockstat/plugin-schema"
+import { errorMessage, isThenable } from "@dockstat/plugin-schema"
 import { routesFromConfig, runActionChainNow } from "@dockstat/plugin-router"
 
 import type {
@@ -14,7 +14,7 @@ import type {
   TableApi,
 } from "@dockstat/plugin-schema"
 
-import { hookFailedError, implementedHooks, isThenable, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import { hookFailedError, implementedHooks, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
 
 export interface InlineInstanceOptions {
   ref: PluginRef

@@ -8,13 +8,6 @@ import { ERROR_STATUS, PluginError, errorMessage, isPluginError } from "@docksta
 
 import type { ErrorCode, HookName, PluginRef, RouteDescriptor } from "@dockstat/plugin-schema"
 
-/** A value that may be a promise: the runtimes answer synchronously when the plugin did. */
-export type MaybePromise<T> = T | Promise<T>
-
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
-}
-
 function who(ref: PluginRef) {
   return { pluginId: ref.id, plugin: ref.name }
 }

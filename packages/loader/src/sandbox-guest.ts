@@ -3,13 +3,13 @@
  * every sandbox before the plugin: it installs the authority-free globals and the SDK, then hands the
  * host an object to call. Route chains run here, through the same runner and errors as every runtime.
  */
-import { PluginError, column, definePlugin, isPluginError, isReply, reply } from "@dockstat/plugin-schema"
+import { PluginError, column, definePlugin, isPluginError, isReply, isThenable, reply } from "@dockstat/plugin-schema"
 import { runActionChainNow } from "@dockstat/plugin-router"
 
 import type { Action, EventHandler, HookName, Logger, PluginRef, RouteDescriptor, TableApi } from "@dockstat/plugin-schema"
 
 import { describeShape } from "./module-shape.ts"
-import { hookFailedError, isThenable, routeNotFoundError, serializeError } from "./runtime-core.ts"
+import { hookFailedError, routeNotFoundError, serializeError } from "./runtime-core.ts"
 import { decodeValue, encodeGuestValue as encodeValue, installGuestTags } from "./sandbox-codec.ts"
 import { installGlobals } from "./sandbox-guest-globals.ts"
 import type { HostFunctions } from "./sandbox-guest-globals.ts"

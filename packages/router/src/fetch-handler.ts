@@ -1,4 +1,4 @@
-import { PluginError } from "@dockstat/plugin-schema"
+import { PluginError, isThenable } from "@dockstat/plugin-schema"
 import { errorToResponse } from "./error-to-response.ts"
 import { toResponse } from "./to-response.ts"
 
@@ -62,10 +62,6 @@ export function createFetchHandler(host: RouteHost, options: FetchHandlerOptions
     }
     return answer(toResponse(result))
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function"
 }
 
 function normalizeBasePath(basePath: string): string {

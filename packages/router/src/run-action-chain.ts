@@ -1,4 +1,4 @@
-import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { PluginError, errorMessage, isPluginError, isThenable } from "@dockstat/plugin-schema"
 import type { Action, ActionContext, PluginErrorDetails, PluginRef } from "@dockstat/plugin-schema"
 
 const NO_ENV: ActionContext["env"] = Object.freeze({})
@@ -87,13 +87,6 @@ async function continueAfter(options: RunActionChainOptions, index: number, name
   return runActionChainNow(options, index + 1, value)
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  )
-}
 
 function actionError(error: unknown, action: string, plugin: PluginRef): PluginError {
   if (!isPluginError(error)) {

@@ -15,6 +15,8 @@ export { RESERVED_TABLE_NAMES, hostSettings, pluginTables, plugins } from "./hos
 export type { NewPluginRow, PluginRow, PluginTableRow } from "./host-tables.ts"
 export { ENV_NAME, addedPermissions, describePermissions, normalizePermissions, permissionsSchema } from "./permissions.ts"
 export type { PermissionsInput, PluginPermissions } from "./permissions.ts"
+export { isThenable } from "./maybe-promise.ts"
+export type { MaybePromise } from "./maybe-promise.ts"
 export { isReply, reply } from "./reply.ts"
 export { ROUTE_KEY } from "./route-key.ts"
 export { HTTP_METHODS } from "./types.ts"
