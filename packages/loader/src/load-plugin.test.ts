@@ -88,6 +88,7 @@ describe("loadPlugin", () => {
     await expect(loadPlugin(row, { db, logger: silent, runtime: "worker" })).rejects.toThrow(/":memory:" cannot be opened from a worker thread/)
     const { instance } = await loadPlugin(row, { db, logger: silent, runtime: "worker", allowInlineFallback: true })
     expect(instance.runtime).toBe("inline")
-    expect(column.json()).toEqual({ kind: "json" })
+    const input = { method: "POST" as const, path: "/notes", params: {}, query: {}, headers: {}, body: { text: "in memory" } }
+    expect(await instance.runRoute("/notes", input)).toEqual({ insertId: 1, changes: 1 })
   })
 })

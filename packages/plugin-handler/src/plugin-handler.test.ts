@@ -46,7 +46,7 @@ export default {
 
 async function loaded(code = routesPlugin, options: ConstructorParameters<typeof PluginHandler>[2] = {}) {
   const context = setup(undefined, options)
-  const saved = context.handler.savePlugin(pluginInput("items", code.replace('"items",\n  config', '"items",\n  config')))
+  const saved = context.handler.savePlugin(pluginInput("items", code))
   if (!saved.success) throw new Error(saved.message)
   await context.handler.loadPlugin(saved.id)
   return { ...context, id: saved.id }
@@ -169,7 +169,7 @@ describe("plugin tables across restarts", () => {
     first.db.close()
 
     const { handler, db } = setup(first.path)
-    expect(await handler.loadAllPlugins()).toEqual({ successes: [first.id], errors: [] })
+    expect(await handler.loadAllPlugins()).toEqual({ successes: [first.id], errors: [], skipped: [] })
     expect(await handler.handleRoute(first.id, "/items", request("/items"))).toHaveLength(3)
     // Unchanged descriptors: the stored snapshot was not touched (no diff ran).
     expect(db.query("SELECT updated_at FROM plugin_tables").get()).toEqual(updatedAt)
