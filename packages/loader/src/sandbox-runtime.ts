@@ -617,7 +617,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   })()
   restarts = 0
   void first
-  const loaded = summary as unknown as NonNullable<typeof summary>
+  const loaded = summary as NonNullable<typeof summary>
   const routes: readonly RouteDescriptor[] = Object.freeze(loaded.routes)
   const lookup = routeLookup(routes)
   const hooks = Object.freeze([...loaded.hooks])

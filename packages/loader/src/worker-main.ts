@@ -50,7 +50,7 @@ function makeLogger(): Logger {
   for (const [level, value] of Object.entries(LOG_LEVELS) as [LogLevelName, number][]) {
     logger[level] = value < data.logLevel ? () => {} : (...args: unknown[]) => post({ type: "log", level, args: args.slice(0, MAX_LOG_ARGS) })
   }
-  return logger as unknown as Logger
+  return logger
 }
 
 const serialize = (error: unknown): SerializedError => serializeError(error, data.ref)

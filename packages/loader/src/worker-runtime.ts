@@ -317,7 +317,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
     await first.worker.terminate()
     throw loadFailed(context, errorMessage(error), error)
   }
-  const loaded = summary as unknown as ModuleSummary
+  const loaded = summary as ModuleSummary
   const routes: readonly RouteDescriptor[] = Object.freeze(loaded.routes)
   const byKey = new Map(routes.map((route) => [route.key, route]))
   const loadedAt = new Date()
