@@ -14,6 +14,8 @@ export interface HostFunctions {
   clearTimer(id: number): void
   url(href: string, base: string | undefined): string
   random(length: number): string
+  /** The headers of route call `call`, as JSON text. */
+  headers(call: number): string
 }
 
 export interface GuestTimers {

@@ -88,6 +88,29 @@ let events: Partial<Record<HookName, EventHandler>> = {}
 let routes = new Map<string, readonly string[]>()
 let table: TableApi | null = null
 
+/**
+ * The request's headers, fetched from the host the first time an action looks at them: most actions
+ * never do, and headers are most of a request's size.
+ */
+function lazyHeaders(call: number): Record<string, string> {
+  let headers: Record<string, string> | undefined
+  const load = (): Record<string, string> => (headers ??= JSON.parse(host.headers(call)) as Record<string, string>)
+  return new Proxy({} as Record<string, string>, {
+    get: (_target, name) => load()[name as string],
+    has: (_target, name) => name in load(),
+    set: (_target, name, value) => {
+      load()[name as string] = value
+      return true
+    },
+    deleteProperty: (_target, name) => delete load()[name as string],
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_target, name) => {
+      const value = load()[name as string]
+      return value === undefined && !(name in load()) ? undefined : { value, writable: true, enumerable: true, configurable: true }
+    },
+  })
+}
+
 function ok(value: unknown): string {
   try {
     return encodeValue({ ok: true, value })
@@ -118,15 +141,15 @@ const guest = {
     routes = new Map(config.routes.map((route) => [route.key, route.actions]))
     table = config.table ? tableFor(config.table) : null
   },
-  runRoute(key: string, text: string): string | Promise<string> {
+  runRoute(key: string, text: string, call: number): string | Promise<string> {
     const names = routes.get(key)
     if (names === undefined) return fail(routeNotFoundError(ref, key))
     try {
-      const input = decodeValue(text) as { method: never; path: string; params: Record<string, string>; query: Record<string, string | string[]>; headers: Record<string, string>; body: unknown }
+      const input = decodeValue(text) as { method: never; path: string; params: Record<string, string>; query: Record<string, string | string[]>; body: unknown }
       const result = runActionChainNow({
         actions,
         names,
-        context: { logger: logger as unknown as Logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref, env },
+        context: { logger: logger as unknown as Logger, table, body: input.body, params: input.params, query: input.query, headers: lazyHeaders(call), method: input.method, path: input.path, plugin: ref, env },
         onAction: (index) => {
           progress = index
         },

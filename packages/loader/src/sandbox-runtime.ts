@@ -119,7 +119,8 @@ interface Engine {
  * a number) cannot hold a Date or bytes, so the plain (fast) stringify does.
  */
 function encodeInput(input: RouteInput): string {
-  return typeof input.body === "object" && input.body !== null ? encodeValue(input) : JSON.stringify(input)
+  const { headers: _headers, ...rest } = input
+  return typeof rest.body === "object" && rest.body !== null ? encodeValue(rest) : JSON.stringify(rest)
 }
 
 /** An engine failure that is not the plugin's answer: interrupted (time) or out of memory. */
@@ -177,6 +178,9 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   let lastError: string | null = null
   const recordCrash = crashPolicy({ maxCrashes, crashWindowMs })
   let sliceDeadline = 0
+  /** Headers of the route calls in flight, by call number, until the guest asks for them or the call ends. */
+  const callHeaders = new Map<number, Record<string, string>>()
+  let lastCall = 0
   /** Set when the interrupt handler stopped code: a call that failed meanwhile timed out. */
   let interrupted = false
 
@@ -337,7 +341,16 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   const hostFunctions = (current: () => Engine, vm: QuickJSContext, runtime: QuickJSRuntime): QuickJSHandle => {
     const host = vm.newObject()
     const add = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
-      const handle = vm.newFunction(name, fn)
+      const handle = vm.newFunction(name, (...args) => {
+        // The interrupt handler is polled every few thousand bytecodes; a loop spending its time in host
+        // calls (table writes) would poll it rarely. Past the deadline, every host call fails at once, so
+        // the loop spins in bytecode only and is interrupted within microseconds.
+        if (Date.now() > sliceDeadline) {
+          interrupted = true
+          throw new Error("interrupted: the plugin ran past its time slice")
+        }
+        return fn(...args)
+      })
       vm.setProp(host, name, handle)
       handle.dispose()
     }
@@ -443,6 +456,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       }
       return vm.newString(JSON.stringify(answer))
     })
+    add("headers", (call) => vm.newString(JSON.stringify(callHeaders.get(vm.getNumber(call)) ?? {})))
     add("random", (length) => {
       const count = Math.max(0, Math.min(65536, Math.floor(vm.getNumber(length))))
       return vm.newString(randomBytes(count).toString("base64"))
@@ -572,8 +586,9 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
    * Calls into the guest: a plain answer returns at once; a promise is driven and settles when the
    * host work it waits for is done, or times out.
    */
-  const invoke = (current: Engine, fn: QuickJSHandle, args: string[], what: string, onTimeout: (ms: number) => PluginError): unknown => {
+  const invoke = (current: Engine, fn: QuickJSHandle, args: (string | number)[], what: string, onTimeout: (ms: number) => PluginError): unknown => {
     let handle: QuickJSHandle
+    interrupted = false
     try {
       handle = callGuest(current, fn, args)
     } catch (error) {
@@ -586,7 +601,13 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       const text = current.vm.getString(handle)
       handle.dispose()
       endOfCalls(current)
-      return outcome(text)
+      if (!interrupted) return outcome(text)
+      try {
+        return outcome(text)
+      } catch {
+        // It failed because it ran past its slice (a host call refused it): a timeout, as an interrupt is.
+        throw onTimeout(sliceMs)
+      }
     }
     return new Promise((resolve, reject) => {
       const call: Call = {
@@ -626,10 +647,25 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     const route = lookup(routeKey)
     if (route === undefined) throw routeNotFoundError(ref, routeKey)
     const current = live()
-    const run = (ready: Engine) =>
-      invoke(ready, ready.guest.runRoute, [routeKey, encodeInput(input)], `Route "${routeKey}"`, (ms) =>
-        routeTimeoutError(ref, routeKey, ms, ready.dead ? undefined : progressAction(ready, route.actions)),
-      )
+    const run = (ready: Engine) => {
+      // The guest asks for the headers only when an action reads them (see lazyHeaders in the guest).
+      const call = ++lastCall
+      callHeaders.set(call, input.headers)
+      let answer: unknown
+      try {
+        answer = invoke(ready, ready.guest.runRoute, [routeKey, encodeInput(input), call], `Route "${routeKey}"`, (ms) =>
+          routeTimeoutError(ref, routeKey, ms, ready.dead ? undefined : progressAction(ready, route.actions)),
+        )
+      } catch (error) {
+        callHeaders.delete(call)
+        throw error
+      }
+      if (answer instanceof Promise) {
+        const forget = () => callHeaders.delete(call)
+        answer.then(forget, forget)
+      } else callHeaders.delete(call)
+      return answer
+    }
     return current instanceof Promise ? current.then(run) : run(current)
   }
 

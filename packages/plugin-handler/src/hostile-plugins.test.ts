@@ -4,7 +4,7 @@
  * plugin still answers and the bystander's rows are all there.
  */
 import { createServer } from "node:http"
-import { existsSync } from "node:fs"
+import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 
@@ -175,6 +175,18 @@ describe("hostile plugins in the default (sandbox) runtime", { timeout: 30_000 }
     await dynamic.bystanderFine()
   })
 
+  it("is refused at install when it imports a node: module, and nothing is stored", async () => {
+    const { handler, bystanderFine } = await start(routes({ ok: "() => 1" }))
+    const before = handler.getAll().map((plugin) => plugin.name)
+    const manifest = join(tempDir(), "manifest.json")
+    writeFileSync(manifest, JSON.stringify({ ...pluginInput("reader", `import { readFileSync } from "node:fs"; export default {}`), repoType: "local" }))
+    const result = await handler.installFromFile(manifest)
+    expect(result.success).toBe(false)
+    expect(result.message).toMatch(/import of "node:fs" needs a trusted runtime/)
+    expect(handler.getAll().map((plugin) => plugin.name)).toEqual(before)
+    await bystanderFine()
+  })
+
   it("fetches only the hosts it declared; an undeclared one fails inside the plugin and no request leaves", async () => {
     let requests = 0
     const server = createServer((_request, response) => {
@@ -237,7 +249,7 @@ describe("hostile plugins in the default (sandbox) runtime", { timeout: 30_000 }
 
   it("a plugin hammering its table never stalls the host for long", async () => {
     const { handler, hostileId, failure, bystanderFine } = await start(
-      `export default { config: { table: { name: "hammer_rows", columns: { id: column.id(), n: column.integer() } }, apiRoutes: { "/hammer": { actions: ["hammer"] } }, actions: { hammer: ({ table }) => { for (let n = 0; ; n++) table.insert({ n }) } } } }`,
+      `export default { config: { table: { name: "hammer_rows", columns: { id: column.id(), n: column.integer() } }, apiRoutes: { "/hammer": { actions: ["hammer"] }, "/stubborn": { actions: ["stubborn"] } }, actions: { hammer: ({ table }) => { for (let n = 0; ; n++) table.insert({ n }) }, stubborn: ({ table }) => { for (let n = 0; ; n++) { try { table.insert({ n }) } catch {} } } } } }`,
     )
     await handler.loadPlugin(hostileId)
     // The longest the host's thread is kept from its event loop while the plugin hammers.
@@ -258,6 +270,8 @@ describe("hostile plugins in the default (sandbox) runtime", { timeout: 30_000 }
     // One slice (200 ms) plus a busy machine's scheduling; a busy-waiting lock would take seconds.
     expect(worst).toBeLessThan(2000)
     expect(handler.getServerHooks(hostileId).table?.count()).toBeGreaterThan(0)
+    // Catching the refusals does not help: the loop is interrupted all the same.
+    expect((await failure("/stubborn")).status).toBe(504)
     await bystanderFine()
   })
 
