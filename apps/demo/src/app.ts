@@ -7,13 +7,15 @@ import type { ContentfulStatusCode } from "hono/utils/http-status"
 import type { Logger } from "pino"
 
 import { createErrorHandler, notFoundHandler } from "./error-handler.ts"
-import { installStatus } from "./install-status.ts"
+import { deleteStatus, installStatus, retryHeaders } from "./install-status.ts"
 import { MAX_INSTALL_BODY_BYTES, readInstallRequest } from "./install-request.ts"
 import { parsePluginId } from "./plugin-id.ts"
 
 export interface AppOptions {
   /** Where unexpected errors are logged (with their stack, which the response never carries). */
   logger?: Logger
+  /** One info line per request (method, path, status, ms) through `logger`. Default true when a logger is given. */
+  accessLog?: boolean
 }
 
 const API = "/api/v2/plugins"
@@ -43,6 +45,34 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
     return plugin
   }
 
+  if (options.logger !== undefined && options.accessLog !== false) {
+    const access = options.logger
+    app.use(async (c, next) => {
+      const started = performance.now()
+      await next()
+      // After next(): an error has been answered by onError by then, so the status is the one sent.
+      access.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, "request")
+    })
+  }
+
+  /**
+   * After an install: activates the plugin (loads it, enabled across restarts) unless `activate` is
+   * false, and says whether it is running. A new install not to be activated is stored disabled, so a
+   * restart does not start it either; an update keeps the plugin's state.
+   */
+  const activation = async (id: number, activate: boolean, update: boolean) => {
+    if (!activate) {
+      if (!update) handler.deactivatePlugin(id)
+      return { running: handler.getLoadedPlugins().includes(id) }
+    }
+    try {
+      await handler.activatePlugin(id)
+      return { running: true }
+    } catch (error) {
+      return { running: false, loadError: error instanceof Error ? error.message : String(error) }
+    }
+  }
+
   app.get("/health", (c) => c.json({ ok: true }))
 
   app.get(API, (c) => c.json(handler.getStatus()))
@@ -59,8 +89,9 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
   app.post(`${API}/install`, installBodyLimit, async (c) => {
     const request = await readInstallRequest(c.req.raw)
     if (!request.ok) return c.json({ success: false, message: request.message, kind: "validation" }, 400)
-    const result = await handler.installFromManifestLink(request.url, { update: request.update })
-    return c.json(result, installStatus(result))
+    const result = await handler.installFromManifestLink(request.url, { update: request.update, ...(request.runtime === undefined ? {} : { runtime: request.runtime }) })
+    if (!result.success) return c.json(result, installStatus(result), retryHeaders(result))
+    return c.json({ ...result, ...(await activation(result.id, request.activate, request.update)) }, installStatus(result))
   })
 
   app.get(`${API}/:id`, (c) => c.json(installed(c.req.param("id"))))
@@ -68,14 +99,15 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
   app.delete(`${API}/:id`, (c) => {
     const { id } = installed(c.req.param("id"))
     const result = handler.deletePlugin(id, { dropTable: c.req.query("dropTable") === "true" })
-    // The plugin existed a moment ago, so a failure here is the database's, not the caller's.
-    return c.json(result, result.success ? 200 : 500)
+    // The plugin existed a moment ago, so a failure here is the database's, not the caller's: busy (503) or broken (500).
+    return c.json(result, deleteStatus(result), retryHeaders(result))
   })
 
+  // Activate and deactivate are recorded: a restart loads the plugin, or skips it, accordingly.
   app.post(`${API}/:id/activate`, async (c) => {
     const id = parsePluginId(c.req.param("id"))
     try {
-      await handler.loadPlugin(id)
+      await handler.activatePlugin(id)
     } catch (error) {
       if (!isPluginError(error)) throw error
       return c.json({ success: false, message: error.message }, error.status as ContentfulStatusCode)
@@ -85,9 +117,21 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
 
   app.post(`${API}/:id/deactivate`, (c) => {
     const { id } = installed(c.req.param("id"))
-    // Deactivating a plugin that is not loaded leaves it just as asked: not loaded.
-    const { message } = handler.unloadPlugin(id)
-    return c.json({ success: true, message })
+    // Deactivating a plugin that is not loaded leaves it just as asked: not loaded (and disabled).
+    const result = handler.deactivatePlugin(id)
+    return c.json(result, result.success ? 200 : 500)
+  })
+
+  // Loads the stored code again and swaps it in; the running version serves until then, and stays on failure.
+  app.post(`${API}/:id/reload`, async (c) => {
+    const { id, name } = installed(c.req.param("id"))
+    try {
+      const instance = await handler.reloadPlugin(id)
+      return c.json({ success: true, message: `Reloaded ${name}@${instance.version} (id ${id})`, version: instance.version, runtime: instance.runtime })
+    } catch (error) {
+      if (!isPluginError(error)) throw error
+      return c.json({ success: false, message: error.message }, error.status as ContentfulStatusCode)
+    }
   })
 
   app.all(`${API}/:id/routes/*`, (c) => apiRoutes(c.req.raw))

@@ -2,7 +2,7 @@ import { resolve } from "node:path"
 import { isPluginError } from "@dockstat/plugin-handler"
 
 import type PluginHandler from "@dockstat/plugin-handler"
-import type { PluginInstance, PluginMetadata } from "@dockstat/plugin-handler"
+import type { PluginInstance, PluginMetadata, RuntimeKind } from "@dockstat/plugin-handler"
 
 import { CliError, usageError } from "./cli-error.ts"
 import { formatPermissions, formatTable } from "./format-table.ts"
@@ -18,7 +18,11 @@ export interface CliContext {
 export interface CommandFlags {
   update: boolean
   dropTable: boolean
+  /** install --runtime: the runtime the admin trusts the plugin with (stored with it). */
+  runtime?: string
 }
+
+const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
 
 type Command = (context: CliContext, args: readonly string[], flags: CommandFlags) => Promise<void>
 
@@ -38,19 +42,26 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       plugin.repoType,
       plugin.repository,
       plugin.enabled ? "yes" : "no",
+      plugin.runtime ?? "default",
       plugin.updatedAt,
       formatPermissions(plugin.permissions),
     ])
-    out(formatTable(["ID", "NAME", "VERSION", "TYPE", "REPOSITORY", "ENABLED", "UPDATED", "PERMISSIONS"], rows))
+    out(formatTable(["ID", "NAME", "VERSION", "TYPE", "REPOSITORY", "ENABLED", "RUNTIME", "UPDATED", "PERMISSIONS"], rows))
   },
 
   async install({ handler, out, cwd }, args, flags) {
     const source = toSource(one(args, "install <url|file>"), cwd)
+    const runtime = flags.runtime
+    if (runtime !== undefined && !(RUNTIMES as readonly string[]).includes(runtime)) {
+      throw usageError(`--runtime must be one of ${RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`)
+    }
     out(`Fetching ${source}…`)
-    const result = await handler.installFromManifestLink(source, { update: flags.update })
+    const result = await handler.installFromManifestLink(source, { update: flags.update, ...(runtime === undefined ? {} : { runtime: runtime as RuntimeKind }) })
     if (!result.success) {
-      const hint = result.kind === "conflict" && !flags.update ? " (use --update to replace it)" : ""
-      throw new CliError(`Install failed${result.kind ? ` (${result.kind})` : ""}: ${result.message}${hint}`)
+      // The handler's conflict message ends with its own advice in API terms ("install with update"); the
+      // CLI gives that advice once, as its flag.
+      const message = result.kind === "conflict" && !flags.update ? `${result.message.replace(/;[^;]*\bupdate\b[^;]*$/, "")}; use --update to replace it` : result.message
+      throw new CliError(`Install failed${result.kind ? ` (${result.kind})` : ""}: ${message}`)
     }
 
     const plugin = metadata(handler, result.id)
@@ -85,7 +96,30 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     const plugin = metadata(handler, id)
     out(`Nothing to unload here: the CLI is a separate process and holds no loaded plugins.`)
     out(`To stop ${plugin.name} (id ${id}) in a running server: POST ${API}/${id}/deactivate`)
-    out(`To remove it for good: pnpm demo remove ${id}`)
+    out(`To remove it for good: dockstat-plugins remove ${id}`)
+  },
+
+  async activate({ handler, out }, args) {
+    const id = pluginId(one(args, "activate <id>"))
+    const plugin = metadata(handler, id)
+    let instance: PluginInstance
+    try {
+      // Loaded here only to check it loads; what is kept is the enabled flag.
+      instance = await handler.activatePlugin(id)
+    } catch (error) {
+      throw new CliError(`${plugin.name} (id ${id}) does not load, so it stays ${plugin.enabled ? "enabled" : "disabled"}: ${errorText(error)}`)
+    }
+    out(`Activated ${instance.name}@${instance.version} (id ${id}, ${instance.runtime} runtime): a server loads it when it starts.`)
+    out(`A running server loads it now on POST ${API}/${id}/activate.`)
+  },
+
+  async deactivate({ handler, out }, args) {
+    const id = pluginId(one(args, "deactivate <id>"))
+    const plugin = metadata(handler, id)
+    const result = handler.deactivatePlugin(id)
+    if (!result.success) throw new CliError(`Could not deactivate ${plugin.name} (id ${id}): ${result.message}`)
+    out(`Deactivated ${plugin.name} (id ${id}): a server skips it when it starts, until it is activated again.`)
+    out(`A running server stops it now on POST ${API}/${id}/deactivate.`)
   },
 
   async remove({ handler, out }, args, flags) {
@@ -137,13 +171,13 @@ async function loadOrFail(handler: PluginHandler, plugin: PluginMetadata): Promi
 
 function metadata(handler: PluginHandler, id: number): PluginMetadata {
   const plugin = handler.getAll().find((candidate) => candidate.id === id)
-  if (!plugin) throw new CliError(`No plugin with id ${id}; see pnpm demo list`)
+  if (!plugin) throw new CliError(`No plugin with id ${id}; see dockstat-plugins list`)
   return plugin
 }
 
 function one(args: readonly string[], usage: string): string {
   const [value, ...rest] = args
-  if (value === undefined || rest.length > 0) throw usageError(`Usage: pnpm demo ${usage}`)
+  if (value === undefined || rest.length > 0) throw usageError(`Usage: dockstat-plugins ${usage}`)
   return value
 }
 

@@ -5,11 +5,13 @@ import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DB } from "@dockstat/plugin-handler"
 
+import { CLI_OPTIONS } from "./cli-options.ts"
 import { notesManifestJson, notesManifestYaml } from "./test-support/notes-plugin.ts"
 import { createTempDir } from "./test-support/temp-dir.ts"
 
 const DEMO_DIR = fileURLToPath(new URL("..", import.meta.url))
-const TSX = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url))
+const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url))
+const BIN = fileURLToPath(new URL("../bin/dockstat-plugins.mjs", import.meta.url))
 
 interface Run {
   code: number
@@ -17,19 +19,19 @@ interface Run {
   stderr: string
 }
 
-/** Runs `tsx src/cli.ts ...args` as its own process, as `pnpm demo` does, and never throws on exit codes. */
-function cli(args: string[], env: Record<string, string>, cwd = DEMO_DIR): Promise<Run> {
+/** Runs a command as its own process and never throws on exit codes. */
+function exec(file: string, args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
-      TSX,
-      [`${DEMO_DIR}/src/cli.ts`, ...args],
-      { cwd, env: { ...process.env, LOG_LEVEL: "", INIT_CWD: "", ...env }, timeout: 50_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
-        resolve({ code, stdout, stderr })
-      },
-    )
+    execFile(file, args, { cwd, env: { ...process.env, LOG_LEVEL: "", INIT_CWD: "", ...env }, timeout: 50_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
+      resolve({ code, stdout, stderr })
+    })
   })
+}
+
+/** The CLI's bin (`dockstat-plugins ...args`, what `pnpm exec dockstat-plugins` runs) under node. */
+function cli(args: string[], env: Record<string, string>, cwd = DEMO_DIR): Promise<Run> {
+  return exec(process.execPath, [BIN, ...args], env, cwd)
 }
 
 describe("demo CLI (separate processes, real database file)", { timeout: 60_000 }, () => {
@@ -51,6 +53,15 @@ describe("demo CLI (separate processes, real database file)", { timeout: 60_000 
       expect(run.stdout).toContain(command)
     }
     expect(run.stdout).toContain("separate process")
+  })
+
+  it("--help lists every flag the CLI accepts under Options", async () => {
+    const run = await cli(["--help"], env)
+    const options = run.stdout.slice(run.stdout.indexOf("\nOptions:\n"), run.stdout.indexOf("\n\n", run.stdout.indexOf("\nOptions:\n") + 1))
+    expect(Object.keys(CLI_OPTIONS)).toEqual(["help", "update", "drop-table", "runtime"])
+    for (const [flag, option] of Object.entries(CLI_OPTIONS)) {
+      expect(options).toMatch(new RegExp(`^  ${"short" in option ? `-${option.short}, ` : ""}--${flag} `, "m"))
+    }
   })
 
   it("lists nothing on a fresh database", async () => {
@@ -86,7 +97,7 @@ describe("demo CLI (separate processes, real database file)", { timeout: 60_000 
     const run = await cli(["list"], env)
     expect(run.code).toBe(0)
     const [header, ...rows] = run.stdout.trimEnd().split("\n")
-    expect(header).toMatch(/^ID\s+NAME\s+VERSION\s+TYPE\s+REPOSITORY\s+ENABLED\s+UPDATED\s+PERMISSIONS$/)
+    expect(header).toMatch(/^ID\s+NAME\s+VERSION\s+TYPE\s+REPOSITORY\s+ENABLED\s+RUNTIME\s+UPDATED\s+PERMISSIONS$/)
     expect(rows).toHaveLength(2)
     expect(rows[0]).toMatch(/^1\s+cli-notes\s+1\.0\.0\s+default\s+.*\snone$/)
     expect(rows[1]).toMatch(/^2\s+cli-yaml\s+1\.0\.0\s+local\s+.*\snone$/)
@@ -95,8 +106,10 @@ describe("demo CLI (separate processes, real database file)", { timeout: 60_000 
   it("fails with exit code 1 and the reason for a second install of the same name", async () => {
     const run = await cli(["install", temp.file("notes.json")], env)
     expect(run.code).toBe(1)
-    expect(run.stderr).toContain("Install failed (conflict)")
-    expect(run.stderr).toContain("--update")
+    // One line, and the advice given once, in the CLI's terms (the handler's own message has advice too).
+    expect(run.stderr).toMatch(/^Install failed \(conflict\): A plugin named "cli-notes" is already installed[^\n]*; use --update to replace it\n$/)
+    const count = (text: string) => run.stderr.split(text).length - 1
+    expect([count("already installed"), count("update"), count("replace")]).toEqual([1, 1, 1])
   })
 
   it("replaces the plugin with --update, keeping its id", async () => {
@@ -192,9 +205,50 @@ describe("demo CLI: permissions and re-signing", { timeout: 60_000 }, () => {
     db.close()
     const refused = await cli(["load", "1"], env)
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toMatch(/unkeyed sha256 .*pnpm demo resign/)
+    expect(refused.stderr).toMatch(/unkeyed sha256 .*dockstat-plugins resign/)
     const resign = await cli(["resign"], env)
     expect(resign).toMatchObject({ code: 0, stdout: "Re-signed asks (id 1)\n" })
     expect((await cli(["load", "1"], env)).code).toBe(0)
+  })
+})
+
+describe("demo CLI through pnpm exec from the repository root, as the README runs it", { timeout: 60_000 }, () => {
+  const temp = createTempDir()
+  const env = { DOCKSTAT_DB: temp.file("exec.db") }
+  afterAll(() => temp.remove())
+  const pnpmExec = (args: string[]) => exec("pnpm", ["exec", "dockstat-plugins", ...args], env, REPO_ROOT)
+
+  it("keeps the CLI's exit codes and output exactly: no package-manager noise", async () => {
+    const [usage, failure, ok] = await Promise.all([pnpmExec(["load", "abc"]), pnpmExec(["remove", "7"]), pnpmExec(["list"])])
+    expect(usage).toEqual({ code: 2, stdout: "", stderr: 'A plugin id is a positive integer, got "abc"\n' })
+    expect(failure).toEqual({ code: 1, stdout: "", stderr: "No plugin with id 7; see dockstat-plugins list\n" })
+    expect(ok).toEqual({ code: 0, stdout: "No plugins installed.\n", stderr: "" })
+  })
+})
+
+describe("demo CLI: runtime and enabled state", { timeout: 120_000 }, () => {
+  const temp = createTempDir()
+  const env = { DOCKSTAT_DB: temp.file("state.db") }
+  afterAll(() => temp.remove())
+
+  it("install --runtime stores the admin's choice; deactivate and activate persist; list shows both", async () => {
+    writeFileSync(temp.file("notes.json"), notesManifestJson("trusted", "trusted_notes"))
+    const [badRuntime, wrongCommand] = await Promise.all([cli(["install", temp.file("notes.json"), "--runtime", "root"], env), cli(["list", "--runtime", "inline"], env)])
+    expect(badRuntime.code).toBe(2)
+    expect(wrongCommand.stderr).toContain('--runtime applies to "install" only')
+    const install = await cli(["install", temp.file("notes.json"), "--runtime", "worker"], env)
+    expect(install.stderr).toBe("")
+    expect(install.code).toBe(0)
+    const row = () => cli(["list"], env).then((run) => run.stdout.trimEnd().split("\n")[1])
+
+    const off = await cli(["deactivate", "1"], env)
+    expect(off.code).toBe(0)
+    expect(off.stdout).toContain("a server skips it when it starts")
+    expect(await row()).toMatch(/^1\s+trusted\s+.*\sno\s+worker\s/)
+
+    const on = await cli(["activate", "1"], env)
+    expect(on.code).toBe(0)
+    expect(on.stdout).toContain("Activated trusted@1.0.0 (id 1, worker runtime)")
+    expect(await row()).toMatch(/\syes\s+worker\s/)
   })
 })

@@ -3,13 +3,12 @@ import PluginHandler, { DB } from "@dockstat/plugin-handler"
 
 import { COMMANDS } from "./cli-commands.ts"
 import { CliError, usageError } from "./cli-error.ts"
+import { CLI_OPTIONS, FLAG_COMMANDS } from "./cli-options.ts"
 import { USAGE } from "./cli-usage.ts"
 import { ConfigError, invocationDir, readAllowPrivateNetwork, readDbPath, readLogLevel } from "./config.ts"
 import { createStderrLogger } from "./logger.ts"
 
-// `pnpm demo <command>`: plugin management on the demo's database file, from the shell.
-
-const FLAG_COMMANDS = { update: "install", "drop-table": "remove" } as const
+// `dockstat-plugins <command>` (bin/dockstat-plugins.mjs): plugin management on the demo's database file, from the shell.
 
 async function main(argv: string[]): Promise<number> {
   let parsed
@@ -18,11 +17,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        update: { type: "boolean" },
-        "drop-table": { type: "boolean" },
-      },
+      options: CLI_OPTIONS,
     })
   } catch (error) {
     // parseArgs names the unknown option; the usage says which ones exist.
@@ -50,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     await command(
       { handler, out: (line) => process.stdout.write(`${line}\n`), cwd: invocationDir() },
       args,
-      { update: values.update ?? false, dropTable: values["drop-table"] ?? false },
+      { update: values.update ?? false, dropTable: values["drop-table"] ?? false, ...(values.runtime === undefined ? {} : { runtime: values.runtime }) },
     )
     return 0
   } finally {

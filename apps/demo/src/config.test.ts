@@ -5,7 +5,7 @@ import { ConfigError, DEFAULT_DB_PATH, DEMO_ROOT, loadConfig } from "./config.ts
 
 describe("loadConfig", () => {
   it("defaults to port 3000 on loopback with apps/demo/data/dockstat.db, wherever it runs from", () => {
-    expect(loadConfig({})).toEqual({ port: 3000, hostname: "127.0.0.1", dbPath: DEFAULT_DB_PATH, logLevel: "info", dockerEvents: true, allowPrivateNetwork: true })
+    expect(loadConfig({})).toEqual({ port: 3000, hostname: "127.0.0.1", dbPath: DEFAULT_DB_PATH, logLevel: "info", dockerEvents: true, allowPrivateNetwork: true, accessLog: true })
     expect(DEFAULT_DB_PATH).toBe(join(DEMO_ROOT, "data", "dockstat.db"))
     expect(DEMO_ROOT.replace(/[\\/]$/, "")).toMatch(/apps[\\/]demo$/)
   })

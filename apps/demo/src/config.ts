@@ -6,7 +6,7 @@ import type { LevelWithSilent } from "pino"
 /** The apps/demo folder, wherever the process was started from. */
 export const DEMO_ROOT = fileURLToPath(new URL("..", import.meta.url))
 
-/** `data/dockstat.db` of apps/demo: the same file for `pnpm start` and `pnpm demo` from any directory. */
+/** `data/dockstat.db` of apps/demo: the same file for `pnpm start` and `dockstat-plugins` from any directory. */
 export const DEFAULT_DB_PATH = resolve(DEMO_ROOT, "data", "dockstat.db")
 
 const LOG_LEVELS: readonly LevelWithSilent[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"]
@@ -20,6 +20,8 @@ export interface DemoConfig {
   dockerEvents: boolean
   /** DOCKSTAT_ALLOW_PRIVATE_NETWORK=0 stops installs from loopback and private networks (default allowed). */
   allowPrivateNetwork: boolean
+  /** DOCKSTAT_ACCESS_LOG=off turns off the info line per request. */
+  accessLog: boolean
 }
 
 export class ConfigError extends Error {
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     logLevel: readLogLevel(env.LOG_LEVEL, "info"),
     dockerEvents: !["off", "false", "0", "no"].includes(env.DOCKSTAT_DOCKER_EVENTS?.trim().toLowerCase() ?? ""),
     allowPrivateNetwork: readAllowPrivateNetwork(env),
+    accessLog: !["off", "false", "0", "no"].includes(env.DOCKSTAT_ACCESS_LOG?.trim().toLowerCase() ?? ""),
   }
 }
 

@@ -1,8 +1,15 @@
 /** The largest install request body read (64 KiB); a larger one is answered 413 without reading it all. */
 export const MAX_INSTALL_BODY_BYTES = 64 * 1024
 
-/** A parsed `POST /api/v2/plugins/install` body, or why it was refused (always a 400). */
-export type InstallRequest = { ok: true; url: string; update: boolean } | { ok: false; message: string }
+import type { RuntimeKind } from "@dockstat/plugin-handler"
+
+const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
+
+/**
+ * A parsed `POST /api/v2/plugins/install` body, or why it was refused (always a 400). `activate`
+ * (default true) loads the plugin once installed; `runtime` is the admin trusting it with a runtime.
+ */
+export type InstallRequest = { ok: true; url: string; update: boolean; activate: boolean; runtime?: RuntimeKind } | { ok: false; message: string }
 
 /**
  * Reads `{ url, update? }` from the request. Only http(s) URLs are accepted here: the installer also
@@ -19,18 +26,24 @@ export async function readInstallRequest(request: Request): Promise<InstallReque
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return { ok: false, message: 'The request body must be a JSON object: {"url": "https://…/manifest.json"}' }
   }
-  const { url, update } = body as Record<string, unknown>
+  const { url, update, activate, runtime } = body as Record<string, unknown>
   if (typeof url !== "string" || url.trim() === "") {
     return { ok: false, message: `Field "url" is required and must be a non-empty string, got ${describe(url)}` }
   }
   if (update !== undefined && typeof update !== "boolean") {
     return { ok: false, message: `Field "update" must be a boolean when given, got ${describe(update)}` }
   }
+  if (activate !== undefined && typeof activate !== "boolean") {
+    return { ok: false, message: `Field "activate" must be a boolean when given, got ${describe(activate)}` }
+  }
+  if (runtime !== undefined && !(RUNTIMES as readonly unknown[]).includes(runtime)) {
+    return { ok: false, message: `Field "runtime" must be one of ${RUNTIMES.map((kind) => `"${kind}"`).join(", ")} when given, got ${describe(runtime)}` }
+  }
   const parsed = URL.canParse(url) ? new URL(url) : undefined
   if (parsed?.protocol !== "http:" && parsed?.protocol !== "https:") {
     return { ok: false, message: `Field "url" must be an http:// or https:// URL, got ${JSON.stringify(url)}; install local manifest files with the CLI` }
   }
-  return { ok: true, url, update: update ?? false }
+  return { ok: true, url, update: update ?? false, activate: activate ?? true, ...(runtime === undefined ? {} : { runtime: runtime as RuntimeKind }) }
 }
 
 function describe(value: unknown): string {

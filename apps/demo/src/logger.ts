@@ -1,14 +1,27 @@
 import { pino } from "pino"
+import { PinoPretty } from "pino-pretty"
 
 import type { DestinationStream, LevelWithSilent, Logger } from "pino"
+
+export interface LoggerOptions {
+  /**
+   * Human-readable lines (pino-pretty, colored) instead of JSON. Default: when stdout is a terminal, so
+   * a person running `pnpm start` reads prose and a log collector reading a pipe gets JSON.
+   */
+  pretty?: boolean
+}
 
 /**
  * The process's one pino logger. The handler names its children `API > PluginHandler > <plugin>`, so
  * every line of the server, the handler and each plugin goes to one destination with one level.
  */
-export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
-  const options = { level, base: { pid: process.pid } }
-  return destination === undefined ? pino(options) : pino(options, destination)
+export function createLogger(level: LevelWithSilent, destination?: DestinationStream, options: LoggerOptions = {}): Logger {
+  const config = { level, base: { pid: process.pid } }
+  if (destination !== undefined) return pino(config, destination)
+  if (options.pretty ?? process.stdout.isTTY === true) {
+    return pino(config, PinoPretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname", sync: true }))
+  }
+  return pino(config)
 }
 
 /**

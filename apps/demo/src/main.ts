@@ -4,7 +4,7 @@ import { startServer } from "./server.ts"
 import type { RunningServer } from "./server.ts"
 
 // `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST,
-// DOCKSTAT_DOCKER_EVENTS and DOCKSTAT_ALLOW_PRIVATE_NETWORK.
+// DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK and DOCKSTAT_ACCESS_LOG.
 let server: RunningServer
 try {
   const config = loadConfig()
@@ -14,6 +14,7 @@ try {
     hostname: config.hostname,
     logLevel: config.logLevel,
     allowPrivateNetwork: config.allowPrivateNetwork,
+    accessLog: config.accessLog,
     ...(config.dockerEvents ? {} : { docker: false as const }),
   })
 } catch (error) {

@@ -56,6 +56,7 @@ describe("permissions in the demo's HTTP API", () => {
         id: 1,
         message: expect.stringMatching(/; it asks for new permissions: network hooks\.example\.com:8443, env API_TOKEN$/),
         permissions: { added: { network: ["hooks.example.com:8443"], env: ["API_TOKEN"] } },
+        running: true,
       },
     })
     const bad = await install("/bad.json", true)

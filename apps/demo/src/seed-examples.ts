@@ -6,15 +6,22 @@ export interface SeedReport {
   installed: { id: number; name: string }[]
   skipped: string[]
   failed: { name: string; message: string }[]
+  /** True when this database had its examples installed before: nothing was tried. */
+  alreadySeeded: boolean
 }
 
+/** The `host_settings` key recording that a database got its examples (the time, ISO). */
+export const EXAMPLES_SETTING = "demo.examplesInstalledAt"
+
 /**
- * Installs the seed's example plugins the first time a database is used. An example is matched by name,
- * so a second start never adds a duplicate nor overwrites an installed version (possibly the user's own
- * update). Loading is left to the host (`loadAllPlugins`).
+ * Installs the seed's example plugins on the very first start of a database, and records that it did:
+ * an example the user deleted stays deleted. An example is matched by name, so a database from before
+ * the record never gets a duplicate nor an overwritten version (possibly the user's own update).
+ * Loading is left to the host (`loadAllPlugins`).
  */
 export function installExamplePlugins(handler: PluginHandler): SeedReport {
-  const report: SeedReport = { installed: [], skipped: [], failed: [] }
+  const report: SeedReport = { installed: [], skipped: [], failed: [], alreadySeeded: handler.getHostSetting(EXAMPLES_SETTING) !== undefined }
+  if (report.alreadySeeded) return report
   const installed = new Set(handler.getAll().map((plugin) => plugin.name))
   for (const input of exampleInputs()) {
     if (installed.has(input.name)) {
@@ -25,5 +32,7 @@ export function installExamplePlugins(handler: PluginHandler): SeedReport {
     if (result.success) report.installed.push({ id: result.id, name: input.name })
     else report.failed.push({ name: input.name, message: result.message })
   }
+  // Recorded even when one failed (it is logged): a retry on every start would bring back deleted ones.
+  handler.setHostSetting(EXAMPLES_SETTING, new Date().toISOString())
   return report
 }

@@ -17,8 +17,10 @@ export interface StartServerOptions {
   /** Level of the logger made here (ignored when `logger` is given). Default "info". */
   logLevel?: LevelWithSilent
   logger?: Logger
-  /** Install the seed's example plugins when they are not installed yet. Default true. */
+  /** Install the seed's example plugins on the first start of the database (recorded; never again). Default true. */
   installExamples?: boolean
+  /** One info line per request (method, path, status, ms). Default true; `DOCKSTAT_ACCESS_LOG=off` turns it off. */
+  accessLog?: boolean
   /**
    * Docker events to plugin hooks: the engine at `host` (else DOCKER_HOST, else /var/run/docker.sock).
    * An unreachable engine is logged once and retried; `false` turns the source off. Default on.
@@ -71,9 +73,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Loads every plugin, calls their onBoot hooks and connects to Docker.
     const loaded = await handler.start()
     for (const failure of loaded.errors) log.error({ pluginId: failure.pluginId, err: failure.error }, "plugin not loaded; the server starts without it")
-    log.info({ loaded: loaded.successes, failed: loaded.errors.length }, "plugins loaded")
+    log.info({ loaded: loaded.successes, failed: loaded.errors.length, disabled: (loaded.skipped ?? []).map((skip) => skip.pluginId) }, "plugins loaded")
 
-    const app = createApp(handler, { logger: log })
+    const app = createApp(handler, { logger: log, accessLog: options.accessLog ?? true })
     const listening = await listen(app.fetch, options.port, hostname, options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs })
     const url = `http://${reachableHost(hostname)}:${listening.port}`
     log.info({ url, db: db.path }, "listening")

@@ -142,6 +142,28 @@ describe("createDockerEventSource", () => {
     expect(events.status()).toMatchObject({ delivered: 11, failed: 1 })
   })
 
+  it("counts an event whose dispatch report has a failed hook in failed, with lastError naming the plugin", async () => {
+    const recorded = await engine()
+    const { entries, logger } = logs()
+    let calls = 0
+    const { source: events } = source({
+      host: recorded.host,
+      logger,
+      deliver: ({ hook }) => {
+        calls += 1
+        const failed = calls === 2
+        return { event: hook, results: [failed ? { pluginId: 4, plugin: "fragile", status: "error", message: "cannot cope", ms: 1 } : { pluginId: 4, plugin: "fragile", status: "ok", ms: 1 }] }
+      },
+    })
+    events.start()
+    await waitFor(() => events.status().connected, "the connection")
+    recorded.emit(["c1", "c2", "c3"].map((id) => line(id)))
+    await waitFor(() => calls === 3, "all deliveries")
+    expect(events.status()).toMatchObject({ delivered: 2, failed: 1, lastError: 'onContainerStart of plugin "fragile" (id 4) failed: cannot cope' })
+    // The dispatcher's caller logs each failing hook; the source does not log it a second time.
+    expect(entries.filter((entry) => entry.level === "error" || entry.level === "warn")).toEqual([])
+  })
+
   it("keeps reading while a delivery is slow, and still delivers in order", async () => {
     const recorded = await engine()
     let release: () => void = () => {}

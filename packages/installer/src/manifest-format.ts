@@ -63,3 +63,25 @@ export function isHtml(text: string, contentType: string | undefined): boolean {
   }
   return HTML_START.test(text)
 }
+
+const CODE_EXTENSION = /\.[cm]?js$/
+const CODE_TYPE = /(?:java|ecma)script$/
+// After comments and blank lines: an import or export statement, or "use strict" / module.exports.
+const CODE_START = /^(?:(?:import|export)\s*(?:[{*"'`]|[A-Za-z_$][\w$]*\b(?!\s*:))|["']use strict["']|module\.exports\b)/
+const LEADING_NOISE = /^(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/|#![^\n]*)*/
+
+/**
+ * Whether a document given as a manifest is JavaScript instead: a `.js`/`.mjs`/`.cjs` name, a JavaScript
+ * content type, or text that starts (after comments) like module code. A YAML key such as `import:` is not.
+ */
+export function looksLikeCode(text: string, hint: { name?: string; contentType?: string }): boolean {
+  if (hint.name !== undefined && CODE_EXTENSION.test(pathOf(hint.name).toLowerCase())) return true
+  if (hint.contentType !== undefined && CODE_TYPE.test(mediaType(hint.contentType))) return true
+  return CODE_START.test(text.replace(/^\uFEFF/, "").replace(LEADING_NOISE, ""))
+}
+
+/** The file name at the end of a path or URL (for examples in messages), or undefined. */
+export function baseName(name: string): string | undefined {
+  const last = pathOf(name).split(/[\\/]/).pop()
+  return last === undefined || last === "" ? undefined : last
+}

@@ -1,11 +1,12 @@
 import { PluginError, errorMessage } from "@dockstat/plugin-schema"
-import { chooseFormat, isHtml } from "./manifest-format.ts"
+import { baseName, chooseFormat, isHtml, looksLikeCode } from "./manifest-format.ts"
 import { parseYaml } from "./parse-yaml.ts"
 
 /**
  * Parses a manifest's text as JSON or YAML, chosen by `hint.name`'s extension, then `hint.contentType`,
  * then the text itself. The result is a plain object (not yet validated against the manifest schema).
- * Throws a PluginError INVALID_INPUT saying what is wrong: empty, an HTML page, a syntax error with its
+ * Throws a PluginError INVALID_INPUT saying what is wrong: empty, plugin code (JavaScript) instead of a
+ * manifest (with how to wrap it), an HTML page, a syntax error with its
  * position, a YAML alias bomb or tag, or a document that is not an object.
  *
  * @example
@@ -16,6 +17,16 @@ export function parseManifestText(text: string, hint: { name?: string; contentTy
   const where = hint.name ?? "the manifest"
   const subject = hint.name === undefined ? "The manifest" : `The manifest ${hint.name}`
   if (text.trim() === "") throw new PluginError("INVALID_INPUT", `${subject} is empty`)
+  if (looksLikeCode(text, hint)) {
+    const file = hint.name === undefined ? undefined : baseName(hint.name)
+    const pluginUrl = file !== undefined && /\.[cm]?js$/i.test(file) ? `./${file}` : "./index.js"
+    throw new PluginError(
+      "INVALID_INPUT",
+      `${hint.name === undefined ? "This" : hint.name} is plugin code (JavaScript), not a manifest. Install a manifest that points at it: ` +
+        `save {"name": "my-plugin", "version": "1.0.0", "pluginUrl": "${pluginUrl}"} as manifest.json beside the code ` +
+        `(or YAML; or put the code inline as "plugin") and install manifest.json`,
+    )
+  }
   if (isHtml(text, hint.contentType)) {
     throw new PluginError(
       "INVALID_INPUT",

@@ -89,7 +89,7 @@ describe.each<RuntimeKind>(["inline", "worker"])("Docker events through the hand
     const handler = new PluginHandler(new DB(join(dir, "app.db")), [], { logLevel: "silent", runtime, docker: { host: `unix://${join(dir, "missing.sock")}` } })
     cleanups.push(() => handler.close())
     handler.savePlugin(pluginInput("recorder", recorder))
-    expect(await handler.start()).toEqual({ successes: [1], errors: [] })
+    expect(await handler.start()).toEqual({ successes: [1], errors: [], skipped: [] })
     await expect.poll(() => handler.getDockerStatus()?.lastError ?? null).not.toBeNull()
     expect(handler.getDockerStatus()).toMatchObject({ connected: false, delivered: 0 })
   })

@@ -198,7 +198,7 @@ describe.each<RuntimeKind>(["inline", "worker"])("updates (%s runtime)", (runtim
     const { db, handler, id, call } = await installed()
     const before = dump(db)
     const broken = await handler.savePlugin(pluginInput("notes", "export default { config: {", { id, version: "2.0.0" }), true)
-    expect(broken).toEqual({ success: false, message: expect.stringMatching(/Update of plugin "notes" \(id 1\) refused: .*syntax error.*; version 1.0.0 stays installed and running/) })
+    expect(broken).toEqual({ success: false, kind: "invalid-plugin", message: expect.stringMatching(/Update of plugin "notes" \(id 1\) refused: .*syntax error at line \d+, column \d+.*; version 1.0.0 stays installed and running/) })
     const lossy = await handler.savePlugin(pluginInput("notes", versioned("2", "").replace("text: column.text()", "text: column.integer()"), { id, version: "2.0.0" }), true)
     expect(lossy.message).toMatch(/would lose data \(changes column "text" from text to integer\); refused/)
     expect(dump(db)).toBe(before)

@@ -84,13 +84,13 @@ describe("bad input", () => {
 
   it("an update of an unknown plugin says so", async () => {
     const { handler } = setup()
-    expect(await handler.savePlugin(pluginInput("ghost", "export default {}", { id: 9 }), true)).toEqual({ success: false, message: "No installed plugin with id 9 to update" })
+    expect(await handler.savePlugin(pluginInput("ghost", "export default {}", { id: 9 }), true)).toEqual({ success: false, message: "No installed plugin with id 9 to update", kind: "not-found" })
   })
 
   it("deleting or loading an unknown id says so, without throwing where the seed returns a result", async () => {
     const { handler } = setup()
-    expect(handler.deletePlugin(42)).toEqual({ success: false, message: "No plugin with id 42" })
-    expect(handler.deletePlugin("x" as never)).toEqual({ success: false, message: 'Plugin id must be an integer, got "x"' })
+    expect(handler.deletePlugin(42)).toEqual({ success: false, message: "No plugin with id 42", kind: "not-found" })
+    expect(handler.deletePlugin("x" as never)).toEqual({ success: false, message: 'Plugin id must be an integer, got "x"', kind: "validation" })
     expect(await handler.loadPlugins([42])).toEqual({ successes: [], errors: [{ pluginId: 42, error: "No plugin with id 42" }] })
     expect((await failure(handler.loadPlugin(42))).code).toBe("PLUGIN_NOT_FOUND")
   })

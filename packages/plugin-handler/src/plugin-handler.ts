@@ -1,5 +1,5 @@
 import { PluginError, errorMessage, formatZodError, isPluginError, pluginInputSchema } from "@dockstat/plugin-schema"
-import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, resignUnkeyedPlugins } from "@dockstat/plugin-store"
+import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, resignUnkeyedPlugins, retryWhileBusy } from "@dockstat/plugin-store"
 import { loadPlugin } from "@dockstat/plugin-loader"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 import { createDockerEventSource, dispatchEvent } from "@dockstat/plugin-events"
@@ -18,6 +18,7 @@ import { candidateRow, prepareVersion } from "./prepared-version.ts"
 import type { PreparedVersion } from "./prepared-version.ts"
 import { createBaseLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
+import { failureKind } from "./install-failure.ts"
 import { permissionChange, permissionNote } from "./permission-change.ts"
 import type { DeleteResult, InstallOptions, InstallResult, LoadPluginsResult, ResignResult, SaveResult } from "./results.ts"
 
@@ -179,40 +180,45 @@ export class PluginHandler {
       this.#logger.info({ pluginId: id, plugin: input.name }, "plugin saved")
       return { success: true, id, message: "Plugin saved successfully" }
     } catch (error) {
-      return { success: false, message: `Could not save plugin "${input.name}": ${errorMessage(error)}` }
+      return { success: false, message: `Could not save plugin "${input.name}": ${errorMessage(error)}`, kind: failureKind(error, "internal") }
     }
   }
 
   /** `choices.runtime` (the admin's, from an install option) replaces the stored runtime; left out, it is kept. */
   async #update(input: PluginInput, choices: { runtime?: RuntimeKind } = {}): Promise<SaveResult> {
     const found = input.id !== undefined ? this.#registry.get(input.id) : this.#registry.findByName(input.name)
-    if (!found) return { success: false, message: `No installed plugin ${input.id !== undefined ? `with id ${input.id}` : `named "${input.name}"`} to update` }
+    if (!found) return { success: false, message: `No installed plugin ${input.id !== undefined ? `with id ${input.id}` : `named "${input.name}"`} to update`, kind: "not-found" }
     const clash = this.#registry.findByName(input.name)
-    if (clash && clash.id !== found.id) return { success: false, message: `Another plugin (id ${clash.id}) is already named "${input.name}"` }
+    if (clash && clash.id !== found.id) return { success: false, message: `Another plugin (id ${clash.id}) is already named "${input.name}"`, kind: "conflict" }
     const id = found.id
     return this.#serial(id, async () => {
       const target = this.#registry.get(id)
-      if (!target) return { success: false, message: `No plugin with id ${id}` }
+      if (!target) return { success: false, message: `No plugin with id ${id}`, kind: "not-found" }
       const running = this.#loaded.get(id)
       const keeps = `; version ${target.version} stays installed${running ? " and running" : ""}`
       let prepared: PreparedVersion
       try {
         prepared = await prepareVersion(
           candidateRow(input, id, this.#db.signer, target, choices.runtime),
-          this.#loadOptions(input.name, choices.runtime ?? running?.instance.runtime, target.runtime),
+          this.#loadOptions(input.name, choices.runtime ?? running?.instance.runtime, target.runtime, id),
           input.allowDataLoss ?? false,
         )
       } catch (error) {
-        return { success: false, message: `Update of plugin "${target.name}" (id ${id}) refused: ${errorMessage(error)}${keeps}` }
+        return { success: false, message: `Update of plugin "${target.name}" (id ${id}) refused: ${errorMessage(error)}${keeps}`, kind: failureKind(error, "invalid-plugin") }
       }
       try {
-        this.#db.transaction(() => {
-          this.#registry.update(id, input, choices.runtime === undefined ? {} : { runtime: choices.runtime })
-          prepared.plan?.apply()
-        })
+        // Another connection (a worker plugin writing) may hold the write lock: wait between tries, not in SQLite.
+        await retryWhileBusy(
+          () =>
+            this.#db.transaction(() => {
+              this.#registry.update(id, input, choices.runtime === undefined ? {} : { runtime: choices.runtime })
+              prepared.plan?.apply()
+            }),
+          { what: `Update of plugin "${target.name}"` },
+        )
       } catch (error) {
         await prepared.instance.dispose()
-        return { success: false, message: `Update of plugin "${target.name}" (id ${id}) failed: ${errorMessage(error)}${keeps}` }
+        return { success: false, message: `Update of plugin "${target.name}" (id ${id}) failed: ${errorMessage(error)}${keeps}`, kind: failureKind(error, "internal") }
       }
       const current = this.#loaded.get(id)
       const change = { from: target.version, to: input.version }
@@ -234,16 +240,17 @@ export class PluginHandler {
 
   /** Removes a plugin (unloading it first). Its table is kept unless `dropTable` is set. */
   deletePlugin(id: number, options: { dropTable?: boolean } = {}): DeleteResult {
-    if (!Number.isSafeInteger(id)) return { success: false, message: `Plugin id must be an integer, got ${JSON.stringify(id)}` }
+    if (!Number.isSafeInteger(id)) return { success: false, message: `Plugin id must be an integer, got ${JSON.stringify(id)}`, kind: "validation" }
     const row = this.#registry.get(id)
-    if (!row) return { success: false, message: `No plugin with id ${id}` }
+    if (!row) return { success: false, message: `No plugin with id ${id}`, kind: "not-found" }
     try {
       this.#db.transaction(() => {
         if (options.dropTable) dropPluginTables(this.#db, row.name)
         this.#registry.remove(id)
       })
     } catch (error) {
-      return { success: false, message: `Could not delete plugin ${id}: ${errorMessage(error)}` }
+      // Synchronous (the seed's API), so no waiting here: a locked database says "busy", try again.
+      return { success: false, message: `Could not delete plugin ${id}: ${errorMessage(error)}`, kind: isBusyError(error) ? "busy" : "internal" }
     }
     const entry = this.#loaded.remove(id)
     this.#hookFailures.delete(id)
@@ -396,11 +403,12 @@ export class PluginHandler {
   }
 
   /** Runtime precedence: this load's choice > the stored (installed with) runtime > `pluginRuntimes` > the handler's default. */
-  #loadOptions(name: string, runtime?: RuntimeKind, stored?: RuntimeKind | null): LoadPluginOptions {
-    const pino = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", name) })
+  #loadOptions(name: string, runtime?: RuntimeKind, stored?: RuntimeKind | null, id?: number): LoadPluginOptions {
+    // The plugin's id on every line of its logger (its crashes and restarts too); an install has none yet.
+    const pino = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", name), ...(id === undefined ? {} : { pluginId: id }) })
     return {
       db: this.#db,
-      logger: pino as unknown as Logger,
+      logger: pino,
       runtime: runtime ?? stored ?? this.#options.pluginRuntimes?.[name] ?? this.#options.runtime ?? "sandbox",
       logLevel: pino.levelVal,
       ...(this.#options.allowInlineFallback === undefined ? {} : { allowInlineFallback: this.#options.allowInlineFallback }),
@@ -417,7 +425,7 @@ export class PluginHandler {
     if (!row) throw new PluginError("PLUGIN_NOT_FOUND", `No plugin with id ${id}`, { pluginId: id })
     const started = performance.now()
     try {
-      const { instance, table } = await loadPlugin(row, this.#loadOptions(row.name, runtimeOverride, row.runtime))
+      const { instance, table } = await loadPlugin(row, this.#loadOptions(row.name, runtimeOverride, row.runtime, id))
       if (this.#registry.get(id)?.digest !== row.digest) {
         // Deleted or replaced while it was loading: what loaded is not the plugin any more.
         await instance.dispose()
@@ -587,11 +595,10 @@ export class PluginHandler {
   }
 
   #logActionFailure(instance: PluginInstance, route: string, error: unknown): void {
-    const status = isPluginError(error) && typeof error.status === "number" ? error.status : 500
-    const data = isPluginError(error) ? (error.data as { action?: unknown } | undefined) : undefined
-    const fields = { pluginId: instance.id, plugin: instance.name, route, action: data?.action, status, err: errorMessage(error) }
-    if (status >= 500) this.#logger.error(fields, "plugin action failed")
-    else this.#logger.warn(fields, "plugin action failed")
+    const known = isPluginError(error)
+    const status = known && typeof error.status === "number" ? error.status : 500
+    // warn, not error: the plugin failed, not the host (a crash behind it is logged at error by its runtime).
+    this.#logger.warn({ pluginId: instance.id, plugin: instance.name, route, action: known ? error.action : undefined, status, err: errorMessage(error) }, "plugin action failed")
   }
 
   getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
@@ -645,7 +652,7 @@ export class PluginHandler {
         return { success: false, message: `A plugin named "${input.name}" is already installed (id ${existing.id}); install with update to replace it`, kind: "conflict" }
       }
       const updated = await this.#update({ ...input, id: existing.id }, choices)
-      if (!updated.success) return { success: false, message: updated.message, kind: "validation" }
+      if (!updated.success) return { success: false, message: updated.message, kind: updated.kind ?? "internal" }
       const change = updated.permissions ? { permissions: updated.permissions } : {}
       return { success: true, id: existing.id, message: `Updated ${input.name} to ${input.version} from ${resolved.source}${permissionNote(change)}`, ...change }
     }
@@ -655,19 +662,24 @@ export class PluginHandler {
     try {
       prepared = await prepareVersion(candidateRow(input, 0, this.#db.signer, undefined, options.runtime ?? null), this.#loadOptions(input.name, options.runtime), input.allowDataLoss ?? false)
     } catch (error) {
-      return { success: false, message: `Plugin "${input.name}" from ${resolved.source} cannot be installed: ${errorMessage(error)}`, kind: "validation" }
+      return { success: false, message: `Plugin "${input.name}" from ${resolved.source} cannot be installed: ${errorMessage(error)}`, kind: failureKind(error, "invalid-plugin") }
     }
     try {
-      const id = this.#db.transaction(() => {
-        const id = this.#registry.insert(input, choices)
-        prepared.plan?.apply()
-        return id
-      })
+      // Another connection (a worker plugin writing) may hold the write lock: wait between tries, not in SQLite.
+      const id = await retryWhileBusy(
+        () =>
+          this.#db.transaction(() => {
+            const id = this.#registry.insert(input, choices)
+            prepared.plan?.apply()
+            return id
+          }),
+        { what: `Install of plugin "${input.name}"` },
+      )
       this.#logger.info({ pluginId: id, plugin: input.name, source: resolved.source }, "plugin installed")
       await this.#lifecycle(prepared.instance, "onInstall", { plugin: { id, name: input.name, version: input.version } })
       return { success: true, id, message: `Installed ${input.name}@${input.version} from ${resolved.source}` }
     } catch (error) {
-      return { success: false, message: `Could not install plugin "${input.name}": ${errorMessage(error)}`, kind: "conflict" }
+      return { success: false, message: `Could not install plugin "${input.name}": ${errorMessage(error)}`, kind: failureKind(error, "internal") }
     } finally {
       await prepared.instance.dispose()
     }

@@ -55,7 +55,7 @@ async function start(options: PluginHandlerOptions = {}) {
   handlers.push(handler)
   handler.savePlugin(pluginInput("troublemaker", troublemaker))
   handler.savePlugin(pluginInput("bystander", bystander))
-  expect(await handler.loadAllPlugins()).toEqual({ successes: [1, 2], errors: [] })
+  expect(await handler.loadAllPlugins()).toEqual({ successes: [1, 2], errors: [], skipped: [] })
   const call = (id: number, path: string) => handler.handleRoute(id, path, new Request(`http://localhost${path}`))
   const failure = async (path: string) => {
     const error = await call(1, path).then(

@@ -12,6 +12,7 @@ import { MIGRATIONS_FOLDER } from "./migrations-folder.ts"
 import { createPluginSigner } from "./plugin-digest.ts"
 import type { PluginSigner } from "./plugin-digest.ts"
 import { resolvePluginKey } from "./plugin-key.ts"
+import { writeTransaction } from "./write-transaction.ts"
 import type { PluginKeyOptions, PluginKeySource } from "./plugin-key.ts"
 
 export { MIGRATIONS_FOLDER }
@@ -97,7 +98,7 @@ export class DB {
   query(sql: string): Query {
     let statement = this.#statements.get(sql)
     if (!statement) {
-      statement = this.client.prepare(sql) as unknown as Statement
+      statement = this.client.prepare(sql)
       this.#statements.set(sql, statement)
     }
     const prepared = statement
@@ -111,9 +112,13 @@ export class DB {
     }
   }
 
-  /** Runs `fn` in a transaction: committed when it returns, rolled back when it throws. */
+  /**
+   * Runs `fn` in a write transaction: committed when it returns, rolled back when it throws. It takes the
+   * write lock first, so a busy database throws SQLITE_BUSY before anything ran (see `writeTransaction`);
+   * `retryWhileBusy` runs it again.
+   */
   transaction<T>(fn: () => T): T {
-    return this.client.transaction(fn)()
+    return writeTransaction(this.client, fn)
   }
 
   /** Whether a table (or view) of that name exists, case-insensitively as SQLite resolves names. */

@@ -114,7 +114,7 @@ describe("table API", () => {
     expect(() => table.insert({ name: { a: 1 } as never })).toThrow(/column "name" is text.*column\.json\(\)/)
   })
 
-  it("reports a unique violation as a conflict", async () => {
+  it("reports a unique violation as a 409 UNIQUE_VIOLATION naming the column", async () => {
     await ensurePluginTable(db, "uniq-plugin", { name: "uniq", columns: { id: column.id(), key: column.text({ unique: true }) } })
     const uniq = createTableApi(db.client, "uniq", { id: column.id(), key: column.text({ unique: true }) })
     uniq.insert({ key: "k" })
@@ -124,7 +124,7 @@ describe("table API", () => {
     } catch (caught) {
       error = caught
     }
-    expect(isPluginError(error) && error.code).toBe("CONFLICT")
+    expect(isPluginError(error) && { code: error.code, status: error.status, data: error.data }).toEqual({ code: "UNIQUE_VIOLATION", status: 409, data: { table: "uniq", column: "key" } })
   })
 
   it("a read-only table refuses writes", () => {

@@ -15,6 +15,7 @@ import { fromSqliteError, tableError, unknownColumnError } from "./errors.ts"
 
 import type { Statement } from "./db.ts"
 import { cleanRow } from "./clean-row.ts"
+import { writeTransaction } from "./write-transaction.ts"
 
 export interface TableApiOptions {
   /** Text columns whose values are JSON. */
@@ -83,7 +84,8 @@ export function createTableApi(
     try {
       return fn()
     } catch (error) {
-      throw fromSqliteError(name, error)
+      // A PluginError (from prepare) already says what went wrong; wrapping it again would lose its code.
+      throw isPluginError(error) ? error : fromSqliteError(name, error)
     }
   }
 
@@ -196,7 +198,7 @@ export function createTableApi(
         }
         if (sets.length === 0) return { changes: 0 }
         const sql = `UPDATE ${table} SET ${sets.join(", ")}${whereClause(state, params)}`
-        const info = run(() => prepare(sql).run(params))
+        const info = run(() => writeTransaction(client, () => prepare(sql).run(params)))
         return { changes: Number(info.changes) } satisfies ChangeResult
       },
       delete() {
@@ -204,7 +206,7 @@ export function createTableApi(
         if (state.where.length === 0) throw tableError(name, "delete() needs a where() clause; refusing to delete every row")
         const params: unknown[] = []
         const sql = `DELETE FROM ${table}${whereClause(state, params)}`
-        const info = run(() => prepare(sql).run(params))
+        const info = run(() => writeTransaction(client, () => prepare(sql).run(params)))
         return { changes: Number(info.changes) } satisfies ChangeResult
       },
     }
@@ -243,15 +245,16 @@ export function createTableApi(
     return { insertId: Number(info.lastInsertRowid), changes: Number(info.changes) }
   }
 
-  const insertMany = client.transaction((rows: readonly unknown[]) => {
-    let last = { insertId: 0, changes: 0 }
-    let changes = 0
-    for (const row of rows) {
-      last = insertOne(row)
-      changes += last.changes
-    }
-    return { insertId: last.insertId, changes }
-  })
+  const insertMany = (rows: readonly unknown[]) =>
+    writeTransaction(client, () => {
+      let last = { insertId: 0, changes: 0 }
+      let changes = 0
+      for (const row of rows) {
+        last = insertOne(row)
+        changes += last.changes
+      }
+      return { insertId: last.insertId, changes }
+    })
 
   const newState = (columns = "*"): QueryState => ({ columns, where: [], order: "", limit: undefined, offset: undefined })
 
@@ -268,7 +271,7 @@ export function createTableApi(
     insert(rows): InsertResult {
       assertWritable("insert")
       try {
-        return Array.isArray(rows) ? insertMany(rows) : insertOne(rows)
+        return Array.isArray(rows) ? insertMany(rows) : writeTransaction(client, () => insertOne(rows))
       } catch (error) {
         throw isPluginError(error) ? error : fromSqliteError(name, error)
       }

@@ -1,0 +1,71 @@
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+
+import PluginHandler, { DB } from "./index.ts"
+import { pluginInput, useTempDir } from "./test-support.ts"
+
+import type { RuntimeKind } from "@dockstat/plugin-schema"
+
+const temp = useTempDir()
+const open: { handler: PluginHandler; db: DB }[] = []
+afterEach(async () => {
+  for (const { handler, db } of open.splice(0)) {
+    await handler.close()
+    db.close()
+  }
+})
+
+function host(dir: string, runtime: RuntimeKind) {
+  const db = new DB(join(dir, "host.db"))
+  const handler = new PluginHandler(db, [], { logLevel: "silent", runtime })
+  open.push({ handler, db })
+  return handler
+}
+
+// The seed's "Multi-Action Routes" example as written: `const valid = /* schema validation */` then `return`.
+const seedExample = `export default {
+  name: "data-processor",
+  config: {
+    apiRoutes: { "/process": { method: "POST", actions: ["validateSchema"] } },
+    actions: {
+      validateSchema: ({ previousAction, logger }) => {
+        if (!previousAction.success) return previousAction
+
+        const valid = /* schema validation */
+        return { ...previousAction, valid }
+      },
+    },
+  },
+}
+`
+
+describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin that does not parse, in the %s runtime", (runtime) => {
+  it("fails to load naming the line and column, and to install without an id 0", async () => {
+    const dir = temp()
+    const handler = host(dir, runtime)
+    const saved = handler.savePlugin(pluginInput("data-processor", seedExample))
+    if (!saved.success) throw new Error(saved.message)
+    await expect(handler.loadPlugin(saved.id)).rejects.toThrow(/\(id 1\): .*'return'.* \(syntax error at line 10, column 9: return \{ \.\.\.previousAction, valid \}\)$/)
+
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify({ name: "other", version: "1.0.0", plugin: seedExample.replace("data-processor", "other") }))
+    const install = await handler.installFromManifestLink(join(dir, "manifest.json"))
+    expect(install).toMatchObject({ success: false, kind: "invalid-plugin", message: expect.stringContaining("syntax error at line 10, column 9") })
+    expect(install.message).not.toContain("id 0")
+    expect(install.message).toContain('Could not load plugin "other":')
+  })
+})
+
+describe("a JavaScript file given to install", () => {
+  it("says it is plugin code, not a manifest, and how to wrap it: by its name or by its content", async () => {
+    const dir = temp()
+    const handler = host(dir, "inline")
+    writeFileSync(join(dir, "index.js"), seedExample)
+    writeFileSync(join(dir, "plugin.txt"), `// a plugin\nimport { column } from "@dockstat/plugin-handler"\n${seedExample}`)
+    const byName = await handler.installFromManifestLink(join(dir, "index.js"))
+    expect(byName).toMatchObject({ success: false, kind: "parse", message: expect.stringContaining("index.js is plugin code (JavaScript), not a manifest") })
+    expect(byName.message).toContain('"pluginUrl": "./index.js"')
+    const byContent = await handler.installFromManifestLink(join(dir, "plugin.txt"))
+    expect(byContent).toMatchObject({ success: false, kind: "parse", message: expect.stringContaining("plugin.txt is plugin code (JavaScript), not a manifest") })
+  })
+})

@@ -1,0 +1,43 @@
+import type { SqliteConnection } from "./db.ts"
+
+const savepoints = new WeakMap<SqliteConnection, number>()
+
+/**
+ * Runs `fn` in a write transaction that takes the write lock first (`BEGIN IMMEDIATE`), committed when
+ * it returns, rolled back when it throws; nested calls become savepoints.
+ *
+ * Why not libsql's `transaction()` (a deferred BEGIN): a statement that fails with SQLITE_BUSY is left
+ * "in progress" by libsql (it is reset only when it runs again), and from then on every COMMIT on that
+ * connection fails with "cannot commit transaction - SQL statements in progress". Taking the lock with
+ * `BEGIN IMMEDIATE` (run by `exec`, which leaves no statement behind) makes a busy database fail before
+ * any statement runs, and once it holds the lock no statement inside can be refused for it. So a busy
+ * database costs a retry, never a poisoned connection.
+ */
+export function writeTransaction<T>(client: SqliteConnection, fn: () => T): T {
+  if (client.inTransaction) {
+    const depth = savepoints.get(client) ?? 0
+    const name = `dockstat_write_${depth}`
+    client.exec(`SAVEPOINT ${name}`)
+    savepoints.set(client, depth + 1)
+    try {
+      const result = fn()
+      client.exec(`RELEASE ${name}`)
+      return result
+    } catch (error) {
+      client.exec(`ROLLBACK TO ${name}`)
+      client.exec(`RELEASE ${name}`)
+      throw error
+    } finally {
+      savepoints.set(client, depth)
+    }
+  }
+  client.exec("BEGIN IMMEDIATE")
+  try {
+    const result = fn()
+    client.exec("COMMIT")
+    return result
+  } catch (error) {
+    if (client.inTransaction) client.exec("ROLLBACK")
+    throw error
+  }
+}
