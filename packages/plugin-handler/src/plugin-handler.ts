@@ -1,26 +1,33 @@
-import { PluginError, errorMessage, formatZodError, isPluginError, pluginInputSchema } from "@dockstat/plugin-schema"
-import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, resignUnkeyedPlugins, retryWhileBusy } from "@dockstat/plugin-store"
-import { loadPlugin } from "@dockstat/plugin-loader"
+import { errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
+import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, resignUnkeyedPlugins } from "@dockstat/plugin-store"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
-import { createDockerEventSource, dispatchEvent } from "@dockstat/plugin-events"
-import { resolveManifest } from "@dockstat/plugin-installer"
+import { createDockerEventSource } from "@dockstat/plugin-events"
 
-import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, PluginPermissions, RouteInput, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
-import type { LoadPluginOptions, SandboxLimits, SandboxPluginInstance, WorkerLimits, WorkerPluginInstance } from "@dockstat/plugin-loader"
+import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
+import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
-import type { BackoffOptions, DispatchReport, DockerEventSource, DockerSourceStatus, HookOutcome } from "@dockstat/plugin-events"
+import type { BackoffOptions, DispatchReport, DockerEventSource, DockerSourceStatus } from "@dockstat/plugin-events"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
-import { LoadedSet, createLoadedEntry } from "./loaded-set.ts"
-import type { LoadedEntry } from "./loaded-set.ts"
-import { candidateRow, prepareVersion } from "./prepared-version.ts"
-import type { PreparedVersion } from "./prepared-version.ts"
+import { LoadedSet } from "./loaded-set.ts"
 import { createBaseLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
 import { failureKind } from "./install-failure.ts"
-import { permissionChange, permissionNote } from "./permission-change.ts"
+import { PluginQueue } from "./plugin-queue.ts"
+import { Lifecycle } from "./lifecycle.ts"
+import { createLoadOptions } from "./load-options.ts"
+import type { HandlerParts } from "./handler-parts.ts"
+import { updatePlugin } from "./update-plugin.ts"
+import { loadStored } from "./load-stored.ts"
+import { runRouteLogged } from "./run-route.ts"
+import { loadedStatus } from "./plugin-status.ts"
+import type { LoadedPluginStatus, PluginStatus } from "./plugin-status.ts"
+import { installPlugin } from "./install-plugin.ts"
+import { invalidIdResult, missingPluginError, missingPluginMessage, missingPluginResult, notLoadedError } from "./missing-plugin.ts"
 import type { DeleteResult, InstallOptions, InstallResult, LoadPluginsResult, ResignResult, SaveResult } from "./results.ts"
+
+export type { LoadedPluginStatus, PluginStatus }
 
 export interface PluginHandlerOptions {
   /** A pino logger to log through (the handler adds `name` bindings); by default one is made. */
@@ -67,36 +74,6 @@ export interface PluginHandlerOptions {
   docker?: { host?: string; backoff?: BackoffOptions; since?: string }
 }
 
-export interface LoadedPluginStatus {
-  id: number
-  name: string
-  version: string
-  runtime: PluginInstance["runtime"]
-  routes: string[]
-  hooks: string[]
-  table: string | null
-  /** What the plugin declared it may reach (as stored, normalized). */
-  permissions: PluginPermissions
-  loadedAt: string
-  /** Worker and sandbox runtimes: running, restarting (after a crash, on the next call) or failed (crashed too often). */
-  state?: string
-  restarts?: number
-  lastError?: string | null
-  /** Sandbox runtime: bytes of memory its engine holds now. */
-  memoryBytes?: number | null
-  /** Whether the host loads it at start (stored; deactivate clears it). */
-  enabled: boolean
-  /** Hook calls of this plugin that threw or timed out since it was installed or the host started (emit, Docker events, lifecycle). */
-  hookFailures: number
-  lastHookError: string | null
-}
-
-export interface PluginStatus {
-  installed_plugins: { count: number; data: PluginMetadata[] }
-  repos: string[]
-  loaded_plugins: LoadedPluginStatus[]
-}
-
 /**
  * The DockStat plugin handler: plugins stored as code in libSQL, loaded at run time, serving routes made
  * of action chains and reacting to Docker and lifecycle events. A facade: storage, loading, routing,
@@ -114,12 +91,11 @@ export class PluginHandler {
   readonly #hostTable: HostTableApi
   readonly #settings: HostSettings
   readonly #loaded = new LoadedSet()
-  /** Per plugin id, its hook failures (kept across reloads and updates, dropped on delete). */
-  readonly #hookFailures = new Map<number, { count: number; last: string }>()
-  /** Per plugin id, the tail of its queue of loads, reloads and updates. */
-  readonly #queues = new Map<number, Promise<void>>()
-  /** Plugins being stopped (unload, delete, update swap): `settled()` and `close()` wait for them. */
-  readonly #disposals = new Set<Promise<void>>()
+  /** Loads, reloads and updates of a plugin one after another, and the plugins being stopped: `settled()`. */
+  readonly #queue = new PluginQueue()
+  readonly #lifecycle: Lifecycle
+  /** What the install and update flows work with. */
+  readonly #parts: HandlerParts
   readonly #parents: readonly string[]
   readonly #baseLogger: PinoLogger
   readonly #logger: PinoLogger
@@ -140,6 +116,16 @@ export class PluginHandler {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
     this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
+    this.#lifecycle = new Lifecycle(this.#logger, options)
+    this.#parts = {
+      db,
+      registry: this.#registry,
+      loaded: this.#loaded,
+      queue: this.#queue,
+      lifecycle: this.#lifecycle,
+      logger: this.#logger,
+      loadOptions: createLoadOptions(db, this.#baseLogger, this.#parents, options),
+    }
   }
 
   // ---- plugin management ----------------------------------------------------------------------
@@ -164,7 +150,7 @@ export class PluginHandler {
       return update ? Promise.resolve(failure) : failure
     }
     if (!update) return this.#insert(parsed.data)
-    return this.#update(parsed.data).then((result) => {
+    return updatePlugin(this.#parts, parsed.data).then((result) => {
       if (!result.success) this.#logger.warn({ pluginId: parsed.data.id, plugin: parsed.data.name, err: result.message }, "plugin update failed")
       return result
     })
@@ -184,65 +170,11 @@ export class PluginHandler {
     }
   }
 
-  /** `choices.runtime` (the admin's, from an install option) replaces the stored runtime; left out, it is kept. */
-  async #update(input: PluginInput, choices: { runtime?: RuntimeKind } = {}): Promise<SaveResult> {
-    const found = input.id !== undefined ? this.#registry.get(input.id) : this.#registry.findByName(input.name)
-    if (!found) return { success: false, message: `No installed plugin ${input.id !== undefined ? `with id ${input.id}` : `named "${input.name}"`} to update`, kind: "not-found" }
-    const clash = this.#registry.findByName(input.name)
-    if (clash && clash.id !== found.id) return { success: false, message: `Another plugin (id ${clash.id}) is already named "${input.name}"`, kind: "conflict" }
-    const id = found.id
-    return this.#serial(id, async () => {
-      const target = this.#registry.get(id)
-      if (!target) return { success: false, message: `No plugin with id ${id}`, kind: "not-found" }
-      const running = this.#loaded.get(id)
-      const keeps = `; version ${target.version} stays installed${running ? " and running" : ""}`
-      let prepared: PreparedVersion
-      try {
-        prepared = await prepareVersion(
-          candidateRow(input, id, this.#db.signer, target, choices.runtime),
-          this.#loadOptions(input.name, choices.runtime ?? running?.instance.runtime, target.runtime, id),
-          input.allowDataLoss ?? false,
-        )
-      } catch (error) {
-        return { success: false, message: `Update of plugin "${target.name}" (id ${id}) refused: ${errorMessage(error)}${keeps}`, kind: failureKind(error, "invalid-plugin") }
-      }
-      try {
-        // Another connection (a worker plugin writing) may hold the write lock: wait between tries, not in SQLite.
-        await retryWhileBusy(
-          () =>
-            this.#db.transaction(() => {
-              this.#registry.update(id, input, choices.runtime === undefined ? {} : { runtime: choices.runtime })
-              prepared.plan?.apply()
-            }),
-          { what: `Update of plugin "${target.name}"` },
-        )
-      } catch (error) {
-        await prepared.instance.dispose()
-        return { success: false, message: `Update of plugin "${target.name}" (id ${id}) failed: ${errorMessage(error)}${keeps}`, kind: failureKind(error, "internal") }
-      }
-      const current = this.#loaded.get(id)
-      const change = { from: target.version, to: input.version }
-      if (current) {
-        this.#loaded.swap(prepared.entry)
-        this.#track(this.#dispose(current.instance))
-        await this.#lifecycle(prepared.instance, "onUpdate", change)
-        await this.#lifecycle(prepared.instance, "onLoad")
-      } else {
-        // Not serving, but its table is migrated: the new version may still move its data along.
-        await this.#lifecycle(prepared.instance, "onUpdate", change)
-        await prepared.instance.dispose()
-      }
-      const asks = permissionChange(target.permissions, input.permissions)
-      this.#logger.info({ pluginId: id, plugin: input.name, from: target.version, to: input.version, table: prepared.plan?.action, addedPermissions: asks.permissions?.added }, "plugin updated")
-      return { success: true, id, message: `Plugin updated successfully${permissionNote(asks)}`, ...asks }
-    })
-  }
-
   /** Removes a plugin (unloading it first). Its table is kept unless `dropTable` is set. */
   deletePlugin(id: number, options: { dropTable?: boolean } = {}): DeleteResult {
-    if (!Number.isSafeInteger(id)) return { success: false, message: `Plugin id must be an integer, got ${JSON.stringify(id)}`, kind: "validation" }
+    if (!Number.isSafeInteger(id)) return invalidIdResult(id)
     const row = this.#registry.get(id)
-    if (!row) return { success: false, message: `No plugin with id ${id}`, kind: "not-found" }
+    if (!row) return missingPluginResult(id)
     try {
       this.#db.transaction(() => {
         if (options.dropTable) dropPluginTables(this.#db, row.name)
@@ -253,14 +185,14 @@ export class PluginHandler {
       return { success: false, message: `Could not delete plugin ${id}: ${errorMessage(error)}`, kind: isBusyError(error) ? "busy" : "internal" }
     }
     const entry = this.#loaded.remove(id)
-    this.#hookFailures.delete(id)
-    if (entry) this.#track(this.#dispose(entry.instance, ["onUninstall", "onUnload"]))
+    this.#lifecycle.forget(id)
+    if (entry) this.#queue.track(this.#lifecycle.dispose(entry.instance, ["onUninstall", "onUnload"]))
     // A load of this plugin may be in flight: once it is over, nothing of the plugin stays loaded, and a
     // table the load made again is dropped too.
-    if (this.#queues.has(id)) {
-      void this.#serial(id, async () => {
+    if (this.#queue.has(id)) {
+      void this.#queue.serial(id, async () => {
         const late = this.#loaded.remove(id)
-        if (late) await this.#dispose(late.instance, ["onUninstall", "onUnload"])
+        if (late) await this.#lifecycle.dispose(late.instance, ["onUninstall", "onUnload"])
         if (options.dropTable && !this.#registry.findByName(row.name)) dropPluginTables(this.#db, row.name)
       })
     }
@@ -279,30 +211,7 @@ export class PluginHandler {
     return {
       installed_plugins: { count: data.length, data },
       repos: this.#registry.repositories(),
-      loaded_plugins: [...this.#loaded.entries()].map(({ instance }) => {
-        const status: LoadedPluginStatus = {
-          id: instance.id,
-          name: instance.name,
-          version: instance.version,
-          runtime: instance.runtime,
-          routes: instance.routes.map((route) => route.key),
-          hooks: [...instance.hooks],
-          table: instance.table?.name ?? null,
-          permissions: byId.get(instance.id)?.permissions ?? { network: [], env: [] },
-          loadedAt: instance.loadedAt.toISOString(),
-          enabled: byId.get(instance.id)?.enabled ?? true,
-          hookFailures: this.#hookFailures.get(instance.id)?.count ?? 0,
-          lastHookError: this.#hookFailures.get(instance.id)?.last ?? null,
-        }
-        if (instance.runtime === "worker" || instance.runtime === "sandbox") {
-          const contained = instance as WorkerPluginInstance | SandboxPluginInstance
-          status.state = contained.state
-          status.restarts = contained.restarts
-          status.lastError = contained.lastError
-        }
-        if (instance.runtime === "sandbox") status.memoryBytes = (instance as SandboxPluginInstance).memoryBytes
-        return status
-      }),
+      loaded_plugins: [...this.#loaded.entries()].map(({ instance }) => loadedStatus(instance, byId.get(instance.id), this.#lifecycle.failures(instance.id))),
     }
   }
 
@@ -378,83 +287,20 @@ export class PluginHandler {
     const loaded = this.#loaded.get(id)
     // Nothing queued for it: the loaded instance is the answer. Otherwise wait for the load or update in
     // flight, whose result is the plugin as it will be.
-    if (loaded && !this.#queues.has(id)) return loaded.instance
-    return this.#serial(id, async () => this.#loaded.get(id)?.instance ?? this.#loadNow(id, options.runtime))
+    if (loaded && !this.#queue.has(id)) return loaded.instance
+    return this.#queue.serial(id, async () => this.#loaded.get(id)?.instance ?? loadStored(this.#parts, id, options.runtime))
   }
 
   /** Loads the stored code again and swaps it in; the running version serves until then, and stays on failure. */
   async reloadPlugin(id: number): Promise<PluginInstance> {
-    return this.#serial(id, () => this.#loadNow(id, this.#loaded.get(id)?.instance.runtime))
-  }
-
-  /** Runs loads, reloads and updates of one plugin one after another. */
-  #serial<T>(id: number, task: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(id) ?? Promise.resolve()
-    const run = previous.then(task, task)
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.#queues.set(id, tail)
-    void tail.then(() => {
-      if (this.#queues.get(id) === tail) this.#queues.delete(id)
-    })
-    return run
-  }
-
-  /** Runtime precedence: this load's choice > the stored (installed with) runtime > `pluginRuntimes` > the handler's default. */
-  #loadOptions(name: string, runtime?: RuntimeKind, stored?: RuntimeKind | null, id?: number): LoadPluginOptions {
-    // The plugin's id on every line of its logger (its crashes and restarts too); an install has none yet.
-    const pino = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", name), ...(id === undefined ? {} : { pluginId: id }) })
-    return {
-      db: this.#db,
-      logger: pino,
-      runtime: runtime ?? stored ?? this.#options.pluginRuntimes?.[name] ?? this.#options.runtime ?? "sandbox",
-      logLevel: pino.levelVal,
-      ...(this.#options.allowInlineFallback === undefined ? {} : { allowInlineFallback: this.#options.allowInlineFallback }),
-      ...(this.#options.grantModules && Object.hasOwn(this.#options.grantModules, name) ? { grantModules: this.#options.grantModules[name] ?? [] } : {}),
-      ...(this.#options.worker === undefined ? {} : { worker: this.#options.worker }),
-      ...(this.#options.sandbox === undefined ? {} : { sandbox: this.#options.sandbox }),
-      ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
-    }
-  }
-
-  async #loadNow(id: number, runtimeOverride?: RuntimeKind): Promise<PluginInstance> {
-    if (!Number.isSafeInteger(id)) throw new PluginError("PLUGIN_NOT_FOUND", `Plugin id must be an integer, got ${JSON.stringify(id)}`)
-    const row = this.#registry.get(id)
-    if (!row) throw new PluginError("PLUGIN_NOT_FOUND", `No plugin with id ${id}`, { pluginId: id })
-    const started = performance.now()
-    try {
-      const { instance, table } = await loadPlugin(row, this.#loadOptions(row.name, runtimeOverride, row.runtime, id))
-      if (this.#registry.get(id)?.digest !== row.digest) {
-        // Deleted or replaced while it was loading: what loaded is not the plugin any more.
-        await instance.dispose()
-        throw new PluginError("PLUGIN_NOT_FOUND", `Plugin ${id} was deleted or replaced while it was loading`, { pluginId: id, plugin: row.name })
-      }
-      let entry: LoadedEntry
-      try {
-        entry = createLoadedEntry(instance)
-      } catch (error) {
-        // Routes that do not compile (two claiming one path and method): nothing of this load may run on.
-        await instance.dispose()
-        throw error
-      }
-      const previous = this.#loaded.swap(entry)
-      if (previous) await this.#dispose(previous.instance)
-      await this.#lifecycle(instance, "onLoad")
-      this.#logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
-      return instance
-    } catch (error) {
-      this.#logger.warn({ pluginId: id, plugin: row.name, err: errorMessage(error) }, "plugin failed to load")
-      throw error
-    }
+    return this.#queue.serial(id, () => loadStored(this.#parts, id, this.#loaded.get(id)?.instance.runtime))
   }
 
   /** Unloads a plugin: it stops serving at once and everything its load set up is released. */
   unloadPlugin(id: number): { success: boolean; message: string } {
     const entry = this.#loaded.remove(id)
     if (!entry) return { success: false, message: `Plugin ${id} is not loaded` }
-    this.#track(this.#dispose(entry.instance))
+    this.#queue.track(this.#lifecycle.dispose(entry.instance))
     this.#logger.info({ pluginId: id, plugin: entry.instance.name }, "plugin unloaded")
     return { success: true, message: `Unloaded plugin ${id}` }
   }
@@ -478,7 +324,7 @@ export class PluginHandler {
    */
   deactivatePlugin(id: number): { success: boolean; message: string } {
     const row = Number.isSafeInteger(id) ? this.#registry.get(id) : undefined
-    if (!row) return { success: false, message: `No plugin with id ${id}` }
+    if (!row) return { success: false, message: missingPluginMessage(id) }
     try {
       this.#registry.setEnabled(id, false)
     } catch (error) {
@@ -495,47 +341,6 @@ export class PluginHandler {
 
   getLoadedPlugins(): number[] {
     return this.#loaded.ids()
-  }
-
-  /**
-   * Calls one lifecycle hook of one plugin, with the hook timeout; a failure is logged, never thrown: a
-   * plugin's own hook cannot undo what the host already did.
-   */
-  async #lifecycle(instance: PluginInstance, hook: HookName, payload: Record<string, unknown> = {}): Promise<void> {
-    if (!instance.hooks.includes(hook)) return
-    const report = await dispatchEvent([instance], hook, { plugin: { id: instance.id, name: instance.name, version: instance.version }, ...payload }, this.#dispatchOptions())
-    this.#reportHooks(report)
-  }
-
-  /** One warn line per failing hook call (plugin name and id, hook, status, message), counted in its status. */
-  #reportHooks(report: DispatchReport): DispatchReport {
-    for (const outcome of report.results) {
-      if (outcome.status === "ok") continue
-      this.#countHookFailure(outcome)
-      this.#logger.warn({ pluginId: outcome.pluginId, plugin: outcome.plugin, hook: report.event, status: outcome.status, err: outcome.message, ms: Math.round(outcome.ms) }, "plugin hook failed")
-    }
-    return report
-  }
-
-  #countHookFailure(outcome: Exclude<HookOutcome, { status: "ok" }>): void {
-    const stats = this.#hookFailures.get(outcome.pluginId) ?? { count: 0, last: "" }
-    stats.count += 1
-    stats.last = outcome.message
-    this.#hookFailures.set(outcome.pluginId, stats)
-  }
-
-  #dispatchOptions() {
-    return this.#options.hookTimeoutMs === undefined ? {} : { timeoutMs: this.#options.hookTimeoutMs }
-  }
-
-  /** Stops a plugin that served: its last hooks (onUnload, and onUninstall on delete) run first. */
-  async #dispose(instance: PluginInstance, hooks: HookName[] = ["onUnload"]): Promise<void> {
-    for (const hook of hooks) await this.#lifecycle(instance, hook)
-    try {
-      await instance.dispose()
-    } catch (error) {
-      this.#logger.error({ pluginId: instance.id, plugin: instance.name, err: errorMessage(error) }, "plugin unload failed")
-    }
   }
 
   // ---- routes ---------------------------------------------------------------------------------
@@ -557,10 +362,8 @@ export class PluginHandler {
   handleRouteNow(id: number, path: string, request: Request): unknown {
     const entry = this.#loaded.get(id)
     if (entry === undefined) {
-      if (Number.isSafeInteger(id) && this.#registry.get(id)) {
-        throw new PluginError("PLUGIN_NOT_LOADED", `Plugin ${id} is installed but not loaded; activate it first`, { pluginId: id })
-      }
-      throw new PluginError("PLUGIN_NOT_FOUND", `No plugin with id ${id}`, { pluginId: id })
+      if (Number.isSafeInteger(id) && this.#registry.get(id)) throw notLoadedError(id, true)
+      throw missingPluginError(id)
     }
     const { instance, routeTable } = entry
     const match = routeTable.match(request.method, path)
@@ -569,36 +372,8 @@ export class PluginHandler {
     const key = match.route.key
     const query = path.indexOf("?")
     const input = readRouteInputNow(request, { path: query === -1 ? path : path.slice(0, query), params: match.params, maxBodyBytes: this.#maxBodyBytes })
-    if (input instanceof Promise) return input.then((routeInput) => this.#runRouteLogged(instance, key, routeInput))
-    return this.#runRouteLogged(instance, key, input)
-  }
-
-  /**
-   * Runs the route; an action that fails (throws, times out, its plugin crashed) is logged once here,
-   * with the plugin, route, action, status and message, and rethrown for the caller to answer.
-   */
-  #runRouteLogged(instance: PluginInstance, key: string, input: RouteInput): unknown {
-    let result: unknown
-    try {
-      result = runRoute(instance, key, input)
-    } catch (error) {
-      this.#logActionFailure(instance, key, error)
-      throw error
-    }
-    if (result instanceof Promise) {
-      return result.catch((error: unknown) => {
-        this.#logActionFailure(instance, key, error)
-        throw error
-      })
-    }
-    return result
-  }
-
-  #logActionFailure(instance: PluginInstance, route: string, error: unknown): void {
-    const known = isPluginError(error)
-    const status = known && typeof error.status === "number" ? error.status : 500
-    // warn, not error: the plugin failed, not the host (a crash behind it is logged at error by its runtime).
-    this.#logger.warn({ pluginId: instance.id, plugin: instance.name, route, action: known ? error.action : undefined, status, err: errorMessage(error) }, "plugin action failed")
+    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, instance, key, routeInput))
+    return runRouteLogged(this.#logger, instance, key, input)
   }
 
   getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
@@ -614,13 +389,13 @@ export class PluginHandler {
 
   /** Calls `event` on every loaded plugin concurrently, each with a timeout; says what each one did. */
   emit(event: HookName, payload: Record<string, unknown> = {}): Promise<DispatchReport> {
-    return dispatchEvent(this.#loaded.instances(), event, payload, this.#dispatchOptions()).then((report) => this.#reportHooks(report))
+    return this.#lifecycle.emit(this.#loaded.instances(), event, payload)
   }
 
   /** A loaded plugin's table API and logger (what its actions and hooks get). */
   getServerHooks(id: number): { table: TableApi | null; logger: Logger } {
     const entry = this.#loaded.get(id)
-    if (!entry) throw new PluginError("PLUGIN_NOT_LOADED", `Plugin ${id} is not loaded`, { pluginId: id })
+    if (!entry) throw notLoadedError(id)
     return { table: entry.instance.table, logger: entry.instance.logger }
   }
 
@@ -632,57 +407,9 @@ export class PluginHandler {
    * stores nothing.
    */
   async installFromManifestLink(url: string, options: InstallOptions = {}): Promise<InstallResult> {
-    const result = await this.#install(url, options)
+    const result = await installPlugin(this.#parts, url, options, this.#options.install)
     if (!result.success) this.#logger.warn({ url, kind: result.kind, update: Boolean(options.update), err: result.message }, "plugin install failed")
     return result
-  }
-
-  async #install(url: string, options: InstallOptions): Promise<InstallResult> {
-    if (options.runtime !== undefined && !RUNTIMES.includes(options.runtime)) {
-      return { success: false, message: `runtime must be one of ${RUNTIMES.join(", ")}, got ${JSON.stringify(options.runtime)}`, kind: "validation" }
-    }
-    const choices = options.runtime === undefined ? {} : { runtime: options.runtime }
-    if (typeof url !== "string" || url.trim() === "") return { success: false, message: "installFromManifestLink needs a manifest URL or file path", kind: "validation" }
-    const resolved = await resolveManifest(url, this.#options.install)
-    if (!resolved.ok) return { success: false, message: resolved.message, kind: resolved.kind }
-    const input = resolved.input
-    const existing = this.#registry.findByName(input.name)
-    if (existing) {
-      if (!options.update) {
-        return { success: false, message: `A plugin named "${input.name}" is already installed (id ${existing.id}); install with update to replace it`, kind: "conflict" }
-      }
-      const updated = await this.#update({ ...input, id: existing.id }, choices)
-      if (!updated.success) return { success: false, message: updated.message, kind: updated.kind ?? "internal" }
-      const change = updated.permissions ? { permissions: updated.permissions } : {}
-      return { success: true, id: existing.id, message: `Updated ${input.name} to ${input.version} from ${resolved.source}${permissionNote(change)}`, ...change }
-    }
-
-    // Load it once, in the runtime it will run in, and plan its table: a plugin that cannot load is not stored.
-    let prepared: PreparedVersion
-    try {
-      prepared = await prepareVersion(candidateRow(input, 0, this.#db.signer, undefined, options.runtime ?? null), this.#loadOptions(input.name, options.runtime), input.allowDataLoss ?? false)
-    } catch (error) {
-      return { success: false, message: `Plugin "${input.name}" from ${resolved.source} cannot be installed: ${errorMessage(error)}`, kind: failureKind(error, "invalid-plugin") }
-    }
-    try {
-      // Another connection (a worker plugin writing) may hold the write lock: wait between tries, not in SQLite.
-      const id = await retryWhileBusy(
-        () =>
-          this.#db.transaction(() => {
-            const id = this.#registry.insert(input, choices)
-            prepared.plan?.apply()
-            return id
-          }),
-        { what: `Install of plugin "${input.name}"` },
-      )
-      this.#logger.info({ pluginId: id, plugin: input.name, source: resolved.source }, "plugin installed")
-      await this.#lifecycle(prepared.instance, "onInstall", { plugin: { id, name: input.name, version: input.version } })
-      return { success: true, id, message: `Installed ${input.name}@${input.version} from ${resolved.source}` }
-    } catch (error) {
-      return { success: false, message: `Could not install plugin "${input.name}": ${errorMessage(error)}`, kind: failureKind(error, "internal") }
-    } finally {
-      await prepared.instance.dispose()
-    }
   }
 
   /** `installFromManifestLink` for a manifest file on disk. */
@@ -738,7 +465,7 @@ export class PluginHandler {
     await docker?.stop()
     await this.settled()
     const entries = this.#loaded.ids().map((id) => this.#loaded.remove(id)).filter((entry) => entry !== undefined)
-    await Promise.all(entries.map((entry) => this.#dispose(entry.instance)))
+    await Promise.all(entries.map((entry) => this.#lifecycle.dispose(entry.instance)))
     await this.settled()
   }
 
@@ -746,22 +473,8 @@ export class PluginHandler {
    * Resolves once every load, reload, update and delete queued so far is over and every plugin they
    * stopped is released (its onUnload ran, its runtime is gone).
    */
-  async settled(): Promise<void> {
-    while (this.#queues.size > 0 || this.#disposals.size > 0) {
-      await Promise.allSettled([...this.#queues.values(), ...this.#disposals])
-    }
-  }
-
-  /** Keeps a disposal in flight until it is over, so `settled()` and `close()` wait for it. */
-  #track(disposal: Promise<void>): void {
-    this.#disposals.add(disposal)
-    void disposal.finally(() => this.#disposals.delete(disposal))
+  settled(): Promise<void> {
+    return this.#queue.settled()
   }
 }
 
-const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
-
-/** The synchronous path when the runtime has one (inline), the Promise one otherwise (worker). */
-function runRoute(instance: PluginInstance, key: string, input: RouteInput): unknown {
-  return instance.runRouteNow ? instance.runRouteNow(key, input) : instance.runRoute(key, input)
-}

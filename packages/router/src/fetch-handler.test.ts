@@ -149,10 +149,11 @@ const actions: Record<string, Action> = {
   validate: ({ body }) => ({ valid: typeof body === "object" && body !== null, data: body }),
   slowTransform: async ({ previousAction }) => {
     await new Promise((resolve) => setTimeout(resolve, 5))
-    return { ...previousAction, data: { ...previousAction.data, name: String(previousAction.data.name).toUpperCase() } }
+    const previous = previousAction as { data: { name: unknown } }
+    return { ...previous, data: { ...previous.data, name: String(previous.data.name).toUpperCase() } }
   },
   save: ({ previousAction }) =>
-    previousAction instanceof Promise ? { error: "got a Promise" } : reply({ saved: previousAction.data }, { status: 201 }),
+    previousAction instanceof Promise ? { error: "got a Promise" } : reply({ saved: (previousAction as { data: unknown }).data }, { status: 201 }),
   echoInput: ({ method, path, params, query, body, headers, plugin }) => ({ method, path, params, query, body, trace: headers["x-trace"], plugin }),
   nothing: () => undefined,
   explode: () => {

@@ -38,11 +38,11 @@ describe("runActionChain", () => {
       },
       transform: ({ previousAction }) => {
         seen.push(previousAction)
-        return { ...previousAction, upper: true }
+        return { ...(previousAction as object), upper: true }
       },
       save: ({ previousAction }) => {
         seen.push(previousAction)
-        return { success: previousAction.valid === true }
+        return { success: (previousAction as { valid?: unknown }).valid === true }
       },
     }
     const result = await runActionChain({ actions, names: ["validate", "transform", "save"], context })
@@ -59,11 +59,11 @@ describe("runActionChain", () => {
       },
       nested: async ({ previousAction }) => {
         seen.push(previousAction)
-        return Promise.resolve(previousAction + 1)
+        return Promise.resolve((previousAction as number) + 1)
       },
       sync: ({ previousAction }) => {
         seen.push(previousAction)
-        return previousAction * 10
+        return (previousAction as number) * 10
       },
     }
     expect(await runActionChain({ actions, names: ["slow", "nested", "sync"], context })).toBe(20)

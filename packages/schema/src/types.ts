@@ -71,7 +71,7 @@ export interface PluginRef {
   version: string
 }
 
-export interface ActionContext<Body = unknown, Previous = any> {
+export interface ActionContext<Body = unknown, Previous = unknown> {
   logger: Logger
   /** The plugin's own table, or null when it declares none. */
   table: TableApi | null

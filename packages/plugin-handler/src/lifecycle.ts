@@ -1,0 +1,78 @@
+import { errorMessage } from "@dockstat/plugin-schema"
+import { dispatchEvent } from "@dockstat/plugin-events"
+
+import type { HookName, PluginInstance } from "@dockstat/plugin-schema"
+import type { DispatchReport, HookOutcome } from "@dockstat/plugin-events"
+
+import type { PinoLogger } from "./logger.ts"
+
+/**
+ * How the handler calls plugin hooks: lifecycle hooks one plugin at a time, events to all of them, both
+ * with the hook timeout. A failing hook is logged and counted, never thrown: a plugin's own hook cannot
+ * undo what the host already did. Stopping a plugin runs its last hooks, then releases its runtime.
+ */
+export class Lifecycle {
+  readonly #logger: PinoLogger
+  /** Read at every call, as the handler's options are. */
+  readonly #options: { hookTimeoutMs?: number }
+  /** Per plugin id, its hook failures (kept across reloads and updates, dropped on delete). */
+  readonly #failures = new Map<number, { count: number; last: string }>()
+
+  constructor(logger: PinoLogger, options: { hookTimeoutMs?: number }) {
+    this.#logger = logger
+    this.#options = options
+  }
+
+  /** Calls `event` on every instance concurrently, each with the timeout; says what each one did. */
+  emit(instances: Iterable<PluginInstance>, event: HookName, payload: Record<string, unknown>): Promise<DispatchReport> {
+    return dispatchEvent(instances, event, payload, this.#dispatchOptions()).then((report) => this.#report(report))
+  }
+
+  /** Calls one lifecycle hook of one plugin (if it has it), with the plugin's own id, name and version in the payload. */
+  async call(instance: PluginInstance, hook: HookName, payload: Record<string, unknown> = {}): Promise<void> {
+    if (!instance.hooks.includes(hook)) return
+    const report = await dispatchEvent([instance], hook, { plugin: { id: instance.id, name: instance.name, version: instance.version }, ...payload }, this.#dispatchOptions())
+    this.#report(report)
+  }
+
+  /** Stops a plugin that served: its last hooks (onUnload, and onUninstall on delete) run first. */
+  async dispose(instance: PluginInstance, hooks: HookName[] = ["onUnload"]): Promise<void> {
+    for (const hook of hooks) await this.call(instance, hook)
+    try {
+      await instance.dispose()
+    } catch (error) {
+      this.#logger.error({ pluginId: instance.id, plugin: instance.name, err: errorMessage(error) }, "plugin unload failed")
+    }
+  }
+
+  /** Plugin `id`'s hook failures so far, for its status. */
+  failures(id: number): { count: number; last: string } | undefined {
+    return this.#failures.get(id)
+  }
+
+  /** Drops a deleted plugin's count: a new install starts from zero. */
+  forget(id: number): void {
+    this.#failures.delete(id)
+  }
+
+  /** One warn line per failing hook call (plugin name and id, hook, status, message), counted in its status. */
+  #report(report: DispatchReport): DispatchReport {
+    for (const outcome of report.results) {
+      if (outcome.status === "ok") continue
+      this.#count(outcome)
+      this.#logger.warn({ pluginId: outcome.pluginId, plugin: outcome.plugin, hook: report.event, status: outcome.status, err: outcome.message, ms: Math.round(outcome.ms) }, "plugin hook failed")
+    }
+    return report
+  }
+
+  #count(outcome: Exclude<HookOutcome, { status: "ok" }>): void {
+    const stats = this.#failures.get(outcome.pluginId) ?? { count: 0, last: "" }
+    stats.count += 1
+    stats.last = outcome.message
+    this.#failures.set(outcome.pluginId, stats)
+  }
+
+  #dispatchOptions() {
+    return this.#options.hookTimeoutMs === undefined ? {} : { timeoutMs: this.#options.hookTimeoutMs }
+  }
+}

@@ -1,0 +1,45 @@
+import type { RuntimeKind } from "@dockstat/plugin-schema"
+import type { LoadPluginOptions } from "@dockstat/plugin-loader"
+import type { DB } from "@dockstat/plugin-store"
+
+import { loggerName } from "./logger.ts"
+import type { PinoLogger } from "./logger.ts"
+import type { PluginHandlerOptions } from "./plugin-handler.ts"
+
+/** The handler options a load reads (at every load, so the facade passes its options object itself). */
+export type LoadSettings = Pick<PluginHandlerOptions, "runtime" | "pluginRuntimes" | "grantModules" | "allowInlineFallback" | "worker" | "sandbox" | "timeoutMs">
+
+/** What decides one load's options besides the plugin's name. */
+export interface LoadChoice {
+  /** This load's (or install's, or update's) runtime: wins over all else. */
+  runtime?: RuntimeKind | undefined
+  /** The runtime stored with the plugin (the admin's choice at install). */
+  stored?: RuntimeKind | null | undefined
+  /** Put on every line of the plugin's logger; an install has none yet. */
+  id?: number | undefined
+}
+
+export type LoadOptionsFor = (name: string, choice?: LoadChoice) => LoadPluginOptions
+
+/**
+ * The options every load, install and update passes to the loader, built in one place so the runtime
+ * precedence is one rule: this load's choice > the stored (installed with) runtime > `pluginRuntimes` >
+ * the handler's default (the sandbox).
+ */
+export function createLoadOptions(db: DB, baseLogger: PinoLogger, parents: readonly string[], settings: LoadSettings): LoadOptionsFor {
+  return (name, { runtime, stored, id } = {}) => {
+    // The plugin's id on every line of its logger (its crashes and restarts too).
+    const pino = baseLogger.child({ name: loggerName(parents, "PluginHandler", name), ...(id === undefined ? {} : { pluginId: id }) })
+    return {
+      db,
+      logger: pino,
+      runtime: runtime ?? stored ?? settings.pluginRuntimes?.[name] ?? settings.runtime ?? "sandbox",
+      logLevel: pino.levelVal,
+      ...(settings.allowInlineFallback === undefined ? {} : { allowInlineFallback: settings.allowInlineFallback }),
+      ...(settings.grantModules && Object.hasOwn(settings.grantModules, name) ? { grantModules: settings.grantModules[name] ?? [] } : {}),
+      ...(settings.worker === undefined ? {} : { worker: settings.worker }),
+      ...(settings.sandbox === undefined ? {} : { sandbox: settings.sandbox }),
+      ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { PluginError, errorMessage } from "@dockstat/plugin-schema"
+import { loadPlugin } from "@dockstat/plugin-loader"
+
+import type { PluginInstance, RuntimeKind } from "@dockstat/plugin-schema"
+
+import type { HandlerParts } from "./handler-parts.ts"
+import { createLoadedEntry } from "./loaded-set.ts"
+import type { LoadedEntry } from "./loaded-set.ts"
+import { invalidIdError, missingPluginError } from "./missing-plugin.ts"
+
+/**
+ * Loads a plugin's stored code and swaps it in (stopping the version it replaces). Run in the plugin's
+ * queue: a load only ever replaces what it read, so a plugin deleted or updated meanwhile is not revived.
+ * `runtime` overrides the stored and configured runtime for this load.
+ */
+export async function loadStored(parts: HandlerParts, id: number, runtime?: RuntimeKind): Promise<PluginInstance> {
+  const { registry, loaded, lifecycle, logger } = parts
+  if (!Number.isSafeInteger(id)) throw invalidIdError(id)
+  const row = registry.get(id)
+  if (!row) throw missingPluginError(id)
+  const started = performance.now()
+  try {
+    const { instance, table } = await loadPlugin(row, parts.loadOptions(row.name, { runtime, stored: row.runtime, id }))
+    if (registry.get(id)?.digest !== row.digest) {
+      // Deleted or replaced while it was loading: what loaded is not the plugin any more.
+      await instance.dispose()
+      throw new PluginError("PLUGIN_NOT_FOUND", `Plugin ${id} was deleted or replaced while it was loading`, { pluginId: id, plugin: row.name })
+    }
+    let entry: LoadedEntry
+    try {
+      entry = createLoadedEntry(instance)
+    } catch (error) {
+      // Routes that do not compile (two claiming one path and method): nothing of this load may run on.
+      await instance.dispose()
+      throw error
+    }
+    const previous = loaded.swap(entry)
+    if (previous) await lifecycle.dispose(previous.instance)
+    await lifecycle.call(instance, "onLoad")
+    logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
+    return instance
+  } catch (error) {
+    logger.warn({ pluginId: id, plugin: row.name, err: errorMessage(error) }, "plugin failed to load")
+    throw error
+  }
+}
