@@ -106,6 +106,13 @@ export function declaredEnv(names: readonly string[], source: Record<string, str
 /** What a contained runtime is doing: serving, waiting to restart after a crash, stopped for good. */
 export type ContainedState = "running" | "restarting" | "failed" | "stopped"
 
+/** The health a contained runtime (worker, sandbox) reports in `getStatus()`. */
+export interface ContainedHealth {
+  readonly state: ContainedState
+  readonly restarts: number
+  readonly lastError: string | null
+}
+
 /**
  * The crash policy of the contained runtimes (worker, sandbox): a crash restarts the plugin on its next
  * call, until `maxCrashes` crashes within `crashWindowMs` mark it failed (503 until it is reloaded).

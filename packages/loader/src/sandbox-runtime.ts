@@ -10,7 +10,7 @@ import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { prepareModuleSource, SDK_SPECIFIERS } from "./module-source.ts"
 import { crashPolicy, crashedTooOftenError, declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
-import type { ContainedState, SerializedError } from "./runtime-core.ts"
+import type { ContainedHealth, ContainedState, SerializedError } from "./runtime-core.ts"
 import { sandboxGuestBundle } from "./sandbox-bundle.ts"
 import { decodeValue, encodeValue } from "./sandbox-codec.ts"
 import { createSandboxFetch } from "./sandbox-fetch.ts"
@@ -57,11 +57,8 @@ export interface SandboxInstanceOptions extends SandboxLimits {
 
 export type SandboxState = ContainedState
 
-export interface SandboxPluginInstance extends PluginInstance {
+export interface SandboxPluginInstance extends PluginInstance, ContainedHealth {
   readonly runtime: "sandbox"
-  readonly state: SandboxState
-  readonly restarts: number
-  readonly lastError: string | null
   /** Bytes of linear memory the plugin's engine holds now (null while it is down). */
   readonly memoryBytes: number | null
   runRouteNow(routeKey: string, input: RouteInput): unknown

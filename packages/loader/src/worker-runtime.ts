@@ -7,7 +7,7 @@ import { routesFromConfig } from "@dockstat/plugin-router"
 
 import { loadFailed } from "./errors.ts"
 import { crashPolicy, crashedTooOftenError, hookFailedError, hookTimeoutError, rebuildError, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
-import type { ContainedState } from "./runtime-core.ts"
+import type { ContainedHealth, ContainedState } from "./runtime-core.ts"
 import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { validatePluginModule } from "./validate-module.ts"
@@ -49,11 +49,8 @@ export interface WorkerInstanceOptions extends WorkerLimits {
 export type WorkerState = ContainedState
 
 /** A plugin instance running in a worker thread, with its health for `getStatus()`. */
-export interface WorkerPluginInstance extends PluginInstance {
+export interface WorkerPluginInstance extends PluginInstance, ContainedHealth {
   readonly runtime: "worker"
-  readonly state: WorkerState
-  readonly restarts: number
-  readonly lastError: string | null
   readonly threadId: number | null
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 
 import PluginHandler, { DB, createFetchHandler } from "./index.ts"
-import { pluginInput, useTempDir } from "./test-support.ts"
+import { pluginInput, useTempDir, watchEventLoop } from "./test-support.ts"
 
 import type { RuntimeKind } from "@dockstat/plugin-schema"
 
@@ -153,13 +153,8 @@ describe("a worker plugin hammering its table", () => {
     // Everything that compiles or bundles once per process is done before the clock starts.
     expect((await serve(post(writer.id, "/notes", { text: "warm" }))).status).toBe(200)
 
+    const loop = watchEventLoop()
     let worst = 0
-    let last = performance.now()
-    const ticker = setInterval(() => {
-      const now = performance.now()
-      worst = Math.max(worst, now - last)
-      last = now
-    }, 10)
     try {
       const run = handler.handleRoute(hammering.id, "/hammer", new Request("http://host/hammer?ms=3000", { method: "POST" }))
       await new Promise((resolve) => setTimeout(resolve, 300))
@@ -176,7 +171,7 @@ describe("a worker plugin hammering its table", () => {
       // Before: "database is locked" answered as a 409 conflict.
       if (!install.success) expect(install).toMatchObject({ kind: "busy" })
     } finally {
-      clearInterval(ticker)
+      worst = loop.stop()
     }
     // Before: the host's writes waited in SQLite's busy loop on the main thread, up to 5 s each.
     // The bound is generous (the goal is no multi-second stall, on a loaded 2-core machine too).

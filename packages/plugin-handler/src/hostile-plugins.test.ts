@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net"
 
 import PluginHandler, { DB, PluginError } from "./index.ts"
 import type { PluginHandlerOptions } from "./index.ts"
-import { pluginInput, useTempDir } from "./test-support.ts"
+import { pluginInput, useTempDir, watchEventLoop } from "./test-support.ts"
 
 const tempDir = useTempDir()
 const handlers: PluginHandler[] = []
@@ -253,18 +253,12 @@ describe("hostile plugins in the default (sandbox) runtime", { timeout: 30_000 }
     )
     await handler.loadPlugin(hostileId)
     // The longest the host's thread is kept from its event loop while the plugin hammers.
-    let worst = 0
-    let last = performance.now()
-    const ticker = setInterval(() => {
-      const now = performance.now()
-      worst = Math.max(worst, now - last)
-      last = now
-    }, 10)
+    const loop = watchEventLoop()
     const hammering = failure("/hammer")
     const health = await new Promise<string>((resolve) => setTimeout(() => resolve("answered"), 0))
     const error = await hammering
     await new Promise((resolve) => setTimeout(resolve, 50))
-    clearInterval(ticker)
+    const worst = loop.stop()
     expect(health).toBe("answered")
     expect(error.status).toBe(504)
     // One slice (200 ms) plus a busy machine's scheduling; a busy-waiting lock would take seconds.

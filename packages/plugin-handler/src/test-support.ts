@@ -51,3 +51,23 @@ export async function serveFiles(files: Record<string, { body: string; type?: st
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
+
+/**
+ * Watches the event loop: `stop()` returns the longest gap between two 10 ms ticks, i.e. the longest the
+ * host's thread was kept from its event loop meanwhile.
+ */
+export function watchEventLoop(): { stop(): number } {
+  let worst = 0
+  let last = performance.now()
+  const ticker = setInterval(() => {
+    const now = performance.now()
+    worst = Math.max(worst, now - last)
+    last = now
+  }, 10)
+  return {
+    stop() {
+      clearInterval(ticker)
+      return worst
+    },
+  }
+}
