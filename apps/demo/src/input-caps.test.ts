@@ -124,13 +124,13 @@ describe("slow clients are cut off after the request timeout", () => {
     const { answer, ms } = await dripClient(server.port, head, `{"url":"${"x".repeat(190)}`, 10_000)
     expect(answer).toMatch(/^HTTP\/1\.1 408 /)
     expect(ms).toBeGreaterThanOrEqual(350)
-    expect(ms).toBeLessThan(3000)
+    expect(ms).toBeLessThan(8000)
   })
 
   it("answers 408 and closes the connection of a client dripping its headers", async () => {
     const { answer, ms } = await dripClient(server.port, "GET /health HTTP/1.1\r\n", "Host: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n", 10_000)
     expect(answer).toMatch(/^HTTP\/1\.1 408 /)
-    expect(ms).toBeLessThan(3000)
+    expect(ms).toBeLessThan(8000)
   })
 
   it("serves a client that sends its request in time, body included", async () => {

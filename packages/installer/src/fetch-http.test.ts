@@ -120,7 +120,7 @@ describe("fetchHttp", () => {
     server.serve("/silent", () => undefined)
     const started = performance.now()
     const { kind, message } = await failure("/silent", { timeoutMs: 300 })
-    expect(performance.now() - started).toBeLessThan(3000)
+    expect(performance.now() - started).toBeLessThan(10_000)
     expect(kind).toBe("unreachable")
     expect(message).toBe(`timed out after 300 ms fetching ${server.url("/silent")}`)
   })

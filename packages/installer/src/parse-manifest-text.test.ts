@@ -71,7 +71,8 @@ describe("parseManifestText", () => {
   it("refuses a YAML alias bomb quickly, saying why", () => {
     const started = performance.now()
     const { code, message } = parseError(aliasBomb(), { name: "bomb.yaml" })
-    expect(performance.now() - started).toBeLessThan(500)
+    // An unbounded expansion would take minutes and gigabytes; the bound only has to tell the two apart on a busy machine.
+    expect(performance.now() - started).toBeLessThan(10_000)
     expect(code).toBe("INVALID_INPUT")
     expect(message).toMatch(/aliases expand to more than 100 copies.*billion laughs/)
   })
