@@ -24,6 +24,18 @@ export interface TableApiOptions {
   readOnly?: boolean
 }
 
+/** Per table API object: how many of its writes (insert, update, delete calls) succeeded. */
+const writeCounts = new WeakMap<TableApi, () => number>()
+
+/**
+ * How many writes through this table API object have succeeded so far (0 for an object the store did
+ * not make). The route runner compares it before and after a call: unchanged, the call wrote nothing
+ * through it, so running the call again cannot store anything twice.
+ */
+export function tableWriteCount(table: TableApi | null | undefined): number {
+  return table == null ? 0 : (writeCounts.get(table)?.() ?? 0)
+}
+
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`
 
 interface QueryState {
@@ -51,6 +63,8 @@ export function createTableApi(
   const decoders = [...codecs].filter(([, codec]) => codec.decode !== undefined).map(([column, codec]) => [column, codec.decode] as const)
   const table = quote(name)
   const statements = new Map<string, Statement>()
+  const what = `Table "${name}"`
+  let writes = 0
 
   const prepare = (sql: string): Statement => {
     let statement = statements.get(sql)
@@ -198,7 +212,8 @@ export function createTableApi(
         }
         if (sets.length === 0) return { changes: 0 }
         const sql = `UPDATE ${table} SET ${sets.join(", ")}${whereClause(state, params)}`
-        const info = run(() => writeTransaction(client, () => prepare(sql).run(params)))
+        const info = run(() => writeTransaction(client, () => prepare(sql).run(params), what))
+        writes += 1
         return { changes: Number(info.changes) } satisfies ChangeResult
       },
       delete() {
@@ -206,7 +221,8 @@ export function createTableApi(
         if (state.where.length === 0) throw tableError(name, "delete() needs a where() clause; refusing to delete every row")
         const params: unknown[] = []
         const sql = `DELETE FROM ${table}${whereClause(state, params)}`
-        const info = run(() => writeTransaction(client, () => prepare(sql).run(params)))
+        const info = run(() => writeTransaction(client, () => prepare(sql).run(params), what))
+        writes += 1
         return { changes: Number(info.changes) } satisfies ChangeResult
       },
     }
@@ -254,7 +270,7 @@ export function createTableApi(
         changes += last.changes
       }
       return { insertId: last.insertId, changes }
-    })
+    }, what)
 
   const newState = (columns = "*"): QueryState => ({ columns, where: [], order: "", limit: undefined, offset: undefined })
 
@@ -271,7 +287,9 @@ export function createTableApi(
     insert(rows): InsertResult {
       assertWritable("insert")
       try {
-        return Array.isArray(rows) ? insertMany(rows) : writeTransaction(client, () => insertOne(rows))
+        const result = Array.isArray(rows) ? insertMany(rows) : writeTransaction(client, () => insertOne(rows), what)
+        writes += 1
+        return result
       } catch (error) {
         throw isPluginError(error) ? error : fromSqliteError(name, error)
       }
@@ -283,5 +301,7 @@ export function createTableApi(
       return count(newState())
     },
   }
-  return Object.freeze(api)
+  const frozen = Object.freeze(api)
+  writeCounts.set(frozen, () => writes)
+  return frozen
 }

@@ -1,4 +1,5 @@
 import type { SqliteConnection } from "./db.ts"
+import { databaseBusyError, isBusyError } from "./errors.ts"
 
 const savepoints = new WeakMap<SqliteConnection, number>()
 
@@ -12,8 +13,11 @@ const savepoints = new WeakMap<SqliteConnection, number>()
  * `BEGIN IMMEDIATE` (run by `exec`, which leaves no statement behind) makes a busy database fail before
  * any statement runs, and once it holds the lock no statement inside can be refused for it. So a busy
  * database costs a retry, never a poisoned connection.
+ *
+ * A busy database throws a DATABASE_BUSY PluginError (503, `Retry-After`) saying what could not be
+ * written (`what`), never SQLite's bare "database is locked".
  */
-export function writeTransaction<T>(client: SqliteConnection, fn: () => T): T {
+export function writeTransaction<T>(client: SqliteConnection, fn: () => T, what = "The write"): T {
   if (client.inTransaction) {
     const depth = savepoints.get(client) ?? 0
     const name = `dockstat_write_${depth}`
@@ -31,7 +35,11 @@ export function writeTransaction<T>(client: SqliteConnection, fn: () => T): T {
       savepoints.set(client, depth)
     }
   }
-  client.exec("BEGIN IMMEDIATE")
+  try {
+    client.exec("BEGIN IMMEDIATE")
+  } catch (error) {
+    throw isBusyError(error) ? databaseBusyError(what, error) : error
+  }
   try {
     const result = fn()
     client.exec("COMMIT")
