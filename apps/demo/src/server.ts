@@ -66,7 +66,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const install = { allowPrivateNetwork: options.allowPrivateNetwork ?? true }
     handler = new PluginHandler(db, ["API"], { logger, install, ...(options.docker === false ? {} : { docker: options.docker ?? {} }) })
     if (options.installExamples !== false) {
-      const seeded = installExamplePlugins(handler)
+      const seeded = await installExamplePlugins(handler)
       if (seeded.installed.length > 0) log.info({ plugins: seeded.installed }, "installed the example plugins")
       for (const failure of seeded.failed) log.error({ plugin: failure.name, err: failure.message }, "could not install an example plugin")
     }

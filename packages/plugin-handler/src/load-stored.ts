@@ -4,7 +4,7 @@ import { loadPlugin } from "@dockstat/plugin-loader"
 import type { PluginInstance, RuntimeKind } from "@dockstat/plugin-schema"
 
 import type { HandlerParts } from "./handler-parts.ts"
-import { createLoadedEntry } from "./loaded-set.ts"
+import { createLoadedEntry, versionStamp } from "./loaded-set.ts"
 import type { LoadedEntry } from "./loaded-set.ts"
 import { invalidIdError, missingPluginError } from "./missing-plugin.ts"
 
@@ -28,7 +28,7 @@ export async function loadStored(parts: HandlerParts, id: number, runtime?: Runt
     }
     let entry: LoadedEntry
     try {
-      entry = createLoadedEntry(instance)
+      entry = createLoadedEntry(instance, versionStamp(row))
     } catch (error) {
       // Routes that do not compile (two claiming one path and method): nothing of this load may run on.
       await instance.dispose()

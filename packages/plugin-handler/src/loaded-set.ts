@@ -6,17 +6,27 @@ import type { RouteTable } from "@dockstat/plugin-router"
 /** What the handler keeps for a loaded plugin; all of it built once, at load. */
 export interface LoadedEntry {
   instance: PluginInstance
+  /**
+   * Which stored version this is (`versionStamp` of the row it was loaded from): a process following
+   * the registry reloads a plugin whose stored stamp differs, and leaves one that matches alone.
+   */
+  stamp: string
   routeTable: RouteTable
   /** The seed's `getHookHandlers()` value for this plugin: each function calls into the instance. */
   hookHandlers: Partial<EVENTS>
 }
 
-export function createLoadedEntry(instance: PluginInstance): LoadedEntry {
+/** The stored version a row holds: its keyed digest (name, code, permissions, runtime) and its version. */
+export function versionStamp(row: { digest: string; version: string }): string {
+  return `${row.digest}|${row.version}`
+}
+
+export function createLoadedEntry(instance: PluginInstance, stamp: string): LoadedEntry {
   const hookHandlers: Partial<EVENTS> = {}
   for (const hook of instance.hooks) {
     hookHandlers[hook as HookName] = (context) => instance.runHook(hook, context as Record<string, unknown>)
   }
-  return { instance, routeTable: compileRoutes(instance.routes), hookHandlers: Object.freeze(hookHandlers) }
+  return { instance, stamp, routeTable: compileRoutes(instance.routes), hookHandlers: Object.freeze(hookHandlers) }
 }
 
 /**

@@ -1,12 +1,12 @@
 import { errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
-import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, resignUnkeyedPlugins } from "@dockstat/plugin-store"
+import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, registryVersion, resignUnkeyedPlugins, retryWhileBusy } from "@dockstat/plugin-store"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
-import { createDockerEventSource } from "@dockstat/plugin-events"
 
 import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { BackoffOptions, DispatchReport, DockerEventSource, DockerSourceStatus } from "@dockstat/plugin-events"
+import type { ChangeFeed } from "@dockstat/plugin-store"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
@@ -21,6 +21,10 @@ import type { HandlerParts } from "./handler-parts.ts"
 import { updatePlugin } from "./update-plugin.ts"
 import { loadStored } from "./load-stored.ts"
 import { runRouteLogged } from "./run-route.ts"
+import type { BusyRetry } from "./run-route.ts"
+import { createGatedDockerSource } from "./docker-lease.ts"
+import type { LeaseTiming, LeasedSource, LeasedSourceStatus } from "./docker-lease.ts"
+import { followRegistry } from "./follow-registry.ts"
 import { loadedStatus } from "./plugin-status.ts"
 import type { LoadedPluginStatus, PluginStatus } from "./plugin-status.ts"
 import { installPlugin } from "./install-plugin.ts"
@@ -71,7 +75,19 @@ export interface PluginHandlerOptions {
    * DOCKER_HOST, else /var/run/docker.sock) and `close()` disconnects; an unreachable engine is retried
    * with backoff and logged once per outage, never an error.
    */
-  docker?: { host?: string; backoff?: BackoffOptions; since?: string }
+  docker?: { host?: string; backoff?: BackoffOptions; since?: string; lease?: LeaseTiming | false }
+  /**
+   * Between `start()` and `close()`, the handler follows the registry: installs, updates, enables,
+   * disables and deletes made by other processes on the same database (other servers, the CLI) are
+   * applied here within `intervalMs` (default 100) plus the load's time. `false` turns it off.
+   */
+  registryFeed?: { intervalMs?: number } | false
+  /**
+   * A route (sandbox, inline) whose table write finds the database locked by another process, and that
+   * stored nothing yet, is run again with growing pauses (the event loop free) for up to this long
+   * before answering 503 with `Retry-After` (default 5000 ms; 0: answer 503 at once).
+   */
+  busyRetryMs?: number
 }
 
 /**
@@ -100,7 +116,9 @@ export class PluginHandler {
   readonly #baseLogger: PinoLogger
   readonly #logger: PinoLogger
   readonly #options: PluginHandlerOptions
-  #docker: DockerEventSource | undefined
+  #docker: DockerEventSource | LeasedSource | undefined
+  #feed: ChangeFeed | undefined
+  readonly #busyRetry: BusyRetry
   readonly #maxBodyBytes: number
 
   constructor(db: DB, loggerParents: string[] = [], options: PluginHandlerOptions = {}) {
@@ -114,6 +132,7 @@ export class PluginHandler {
     this.#parents = Object.freeze([...loggerParents])
     this.#options = options
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.#busyRetry = { timeoutMs: options.busyRetryMs ?? 5000, serving: (instance) => this.#loaded.get(instance.id)?.instance === instance }
     this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
     this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
     this.#lifecycle = new Lifecycle(this.#logger, options)
@@ -179,7 +198,7 @@ export class PluginHandler {
       this.#db.transaction(() => {
         if (options.dropTable) dropPluginTables(this.#db, row.name)
         this.#registry.remove(id)
-      })
+      }, `Delete of plugin ${id}`)
     } catch (error) {
       // Synchronous (the seed's API), so no waiting here: a locked database says "busy", try again.
       return { success: false, message: `Could not delete plugin ${id}: ${errorMessage(error)}`, kind: isBusyError(error) ? "busy" : "internal" }
@@ -222,6 +241,11 @@ export class PluginHandler {
    * `onBoot` hooks (a failing one is logged and counted). Failures are reported, not thrown; `close()` undoes it.
    */
   async start(): Promise<LoadPluginsResult> {
+    // Following first: a change made while the plugins load is applied after, not lost in between.
+    if (this.#options.registryFeed !== false && this.#feed === undefined) {
+      this.#feed = followRegistry(this.#parts, this.#options.registryFeed ?? {})
+      this.#feed.start()
+    }
     const result = await this.loadAllPlugins()
     this.#startDocker()
     await this.emit("onBoot", {})
@@ -233,12 +257,8 @@ export class PluginHandler {
     if (options === undefined || this.#docker !== undefined) return
     const logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", "DockerEvents") })
     try {
-      this.#docker = createDockerEventSource({
-        ...options,
-        logger,
-        // emit logs each failing hook; the source counts the event as failed from the report.
-        deliver: ({ hook, payload }) => this.emit(hook, payload),
-      })
+      // emit logs each failing hook; the source counts the event as failed from the report.
+      this.#docker = createGatedDockerSource(this.#db, this.#db.origin, options, logger, ({ hook, payload }) => this.emit(hook, payload))
     } catch (error) {
       // An unusable DOCKER_HOST (ssh://, TLS) is a configuration problem, not a reason not to serve.
       logger.error({ err: errorMessage(error) }, "Docker events disabled")
@@ -247,8 +267,11 @@ export class PluginHandler {
     this.#docker.start()
   }
 
-  /** The Docker event source: connected, events delivered, reconnects; null when it is not running. */
-  getDockerStatus(): DockerSourceStatus | null {
+  /**
+   * The Docker event source: connected, events delivered, reconnects; with the lease (default), also
+   * whether this process is the one reading the engine (`leader`). Null when it is not running.
+   */
+  getDockerStatus(): DockerSourceStatus | LeasedSourceStatus | null {
     return this.#docker?.status() ?? null
   }
 
@@ -312,7 +335,8 @@ export class PluginHandler {
   async activatePlugin(id: number, options: { runtime?: RuntimeKind } = {}): Promise<PluginInstance> {
     const instance = await this.loadPlugin(id, options)
     if (this.#registry.get(id)?.enabled === false) {
-      this.#registry.setEnabled(id, true)
+      // Another process may be writing: wait for the lock between tries, not in SQLite.
+      await retryWhileBusy(() => this.#registry.setEnabled(id, true), { what: `Enabling plugin ${id}` })
       this.#logger.info({ pluginId: id, plugin: instance.name }, "plugin enabled")
     }
     return instance
@@ -372,8 +396,8 @@ export class PluginHandler {
     const key = match.route.key
     const query = path.indexOf("?")
     const input = readRouteInputNow(request, { path: query === -1 ? path : path.slice(0, query), params: match.params, maxBodyBytes: this.#maxBodyBytes })
-    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, instance, key, routeInput))
-    return runRouteLogged(this.#logger, instance, key, input)
+    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, instance, key, routeInput, this.#busyRetry))
+    return runRouteLogged(this.#logger, instance, key, input, this.#busyRetry)
   }
 
   getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
@@ -439,6 +463,29 @@ export class PluginHandler {
   }
 
   /**
+   * Runs `fn` once per database: `fn` (synchronous, e.g. `savePlugin` calls) and recording `key` in
+   * `host_settings` (the time, ISO) happen in one write transaction, unless `key` is recorded already.
+   * Several processes starting together on a new database: the first to take the write lock runs it,
+   * the others wait their turn (between tries, the event loop free) and then find the key. Resolves to
+   * whether this call ran `fn`; when `fn` throws, nothing of it is stored and the error is thrown.
+   *
+   * @example
+   * await handler.runOnce("demo.examplesInstalledAt", () => { handler.savePlugin(example) })
+   */
+  async runOnce(key: string, fn: () => void): Promise<boolean> {
+    const outcome = await retryWhileBusy(() => this.#settings.claim(key, new Date().toISOString(), fn), { what: `Host setting "${key}"`, timeoutMs: 30_000 })
+    return outcome.claimed
+  }
+
+  /**
+   * The registry's version: it grows with every install, update, enable, disable and delete, by any
+   * process (the id of the newest entry of `registry_changes`).
+   */
+  getRegistryVersion(): number {
+    return registryVersion(this.#db)
+  }
+
+  /**
    * Signs, with the host key, installs from before digests were keyed (their digest is the plain sha256
    * of their code), which refuse to load until then. Run it once after upgrading, if you trust the code
    * in the database; rows changed since, or already signed, are left alone. `ids` narrows it.
@@ -460,6 +507,8 @@ export class PluginHandler {
 
   /** Stops the Docker events, then unloads every plugin and waits until each one is released. */
   async close(): Promise<void> {
+    this.#feed?.stop()
+    this.#feed = undefined
     const docker = this.#docker
     this.#docker = undefined
     await docker?.stop()

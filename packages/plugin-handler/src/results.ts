@@ -51,4 +51,9 @@ export interface InstallOptions {
    * update, left out keeps the stored one. A manifest can never choose it.
    */
   runtime?: RuntimeKind
+  /**
+   * A new install only: whether hosts load it (default true). `false` stores it disabled, so neither a
+   * restart nor another process following the registry starts it until it is activated.
+   */
+  enabled?: boolean
 }
