@@ -50,23 +50,23 @@ describe("the CLI against the database of a running server", { timeout: 240_000 
     expect(install.code).toBe(0)
     const id = Number(/\(id (\d+)\)/.exec(install.stdout)?.[1])
     expect(id).toBeGreaterThan(0)
-    await expect.poll(() => status(`/${id}/routes/notes/all`), { timeout: 10_000 }).toBe(200)
+    await expect.poll(() => status(`/${id}/routes/notes/all`), { timeout: 30_000 }).toBe(200)
     expect(await status(`/${id}/routes/notes/version`)).toBe(404)
 
     const update = await runCli(["install", temp.file("notes-v2.json"), "--update"], env)
     expect(update.code).toBe(0)
-    await expect.poll(() => status(`/${id}/routes/notes/version`), { timeout: 10_000 }).toBe(200)
+    await expect.poll(() => status(`/${id}/routes/notes/version`), { timeout: 30_000 }).toBe(200)
     expect(await (await fetch(`${server.url}/api/v2/plugins/${id}/routes/notes/version`)).json()).toBe("2")
     expect(await loadedVersion(id)).toBe("2.0.0")
 
     expect((await runCli(["deactivate", String(id)], env)).code).toBe(0)
-    await expect.poll(() => status(`/${id}/routes/notes/all`), { timeout: 10_000 }).toBe(503)
+    await expect.poll(() => status(`/${id}/routes/notes/all`), { timeout: 30_000 }).toBe(503)
 
     expect((await runCli(["activate", String(id)], env)).code).toBe(0)
-    await expect.poll(() => status(`/${id}/routes/notes/all`), { timeout: 10_000 }).toBe(200)
+    await expect.poll(() => status(`/${id}/routes/notes/all`), { timeout: 30_000 }).toBe(200)
 
     expect((await runCli(["remove", String(id)], env)).code).toBe(0)
-    await expect.poll(() => status(`/${id}/routes/notes/all`), { timeout: 10_000 }).toBe(404)
+    await expect.poll(() => status(`/${id}/routes/notes/all`), { timeout: 30_000 }).toBe(404)
     expect(await loadedVersion(id)).toBeUndefined()
   })
 })

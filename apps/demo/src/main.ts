@@ -4,7 +4,8 @@ import { startServer } from "./server.ts"
 import type { RunningServer } from "./server.ts"
 
 // `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST,
-// DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK and DOCKSTAT_ACCESS_LOG.
+// DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK, DOCKSTAT_ACCESS_LOG and DOCKSTAT_DB_SYNC_URL
+// (with DOCKSTAT_DB_AUTH_TOKEN and DOCKSTAT_DB_SYNC_PERIOD).
 let server: RunningServer
 try {
   const config = loadConfig()
@@ -15,6 +16,7 @@ try {
     logLevel: config.logLevel,
     allowPrivateNetwork: config.allowPrivateNetwork,
     accessLog: config.accessLog,
+    ...(config.replica === undefined ? {} : { replica: config.replica }),
     ...(config.dockerEvents ? {} : { docker: false as const }),
   })
 } catch (error) {

@@ -3,6 +3,7 @@ import PluginHandler, { DB } from "@dockstat/plugin-handler"
 import type { LevelWithSilent, Logger } from "pino"
 
 import { createApp } from "./app.ts"
+import { ConfigError } from "./config.ts"
 import { listen } from "./listen.ts"
 import { createLogger } from "./logger.ts"
 import { installExamplePlugins } from "./seed-examples.ts"
@@ -34,6 +35,8 @@ export interface StartServerOptions {
   allowPrivateNetwork?: boolean
   /** Time a client has to send its headers and body before a 408 (default 30 s). */
   requestTimeoutMs?: number
+  /** `dbPath` is an embedded replica of this libSQL server (sqld, Turso): see docs/deploy/multi-host.md. */
+  replica?: { syncUrl: string; authToken?: string; syncPeriod?: number }
 }
 
 export interface RunningServer {
@@ -60,7 +63,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const log = logger.child({ name: "API" })
   const hostname = options.hostname ?? "127.0.0.1"
 
-  const db = new DB(options.dbPath)
+  let db: DB
+  try {
+    db = new DB(options.dbPath, options.replica ?? {})
+  } catch (error) {
+    // A bad replica setting or an unreachable primary is the operator's to fix: said without a stack.
+    if (options.replica === undefined) throw error
+    throw new ConfigError(error instanceof Error ? error.message : String(error))
+  }
   let handler: PluginHandler | undefined
   try {
     const install = { allowPrivateNetwork: options.allowPrivateNetwork ?? true }

@@ -48,7 +48,7 @@ const writer = `export default {
     actions: {
       add: ({ table, body }) => table.insert({ tag: body.tag }),
       first: ({ table }) => table.insert({ tag: "first" }),
-      pause: () => new Promise((resolve) => setTimeout(resolve, 1500)),
+      pause: () => new Promise((resolve) => setTimeout(resolve, 4000)),
       second: ({ table }) => table.insert({ tag: "second" }),
     },
   },
@@ -70,16 +70,19 @@ describe.each<RuntimeKind>(["sandbox", "inline"])("a route whose write finds the
 
   it("is run again once the lock goes, with the event loop free meanwhile, and stores the row once", async () => {
     const { file, serve, id, tags } = await setup()
+    // Warm: the first call of a plugin may compile or bundle; the loop watch is about the waiting only.
+    await serve(post(id, "/add", { tag: "warm" }))
     const { release, held } = lock(file)
-    setTimeout(release, 400)
+    setTimeout(release, 1500)
     const loop = watchEventLoop()
     const response = await serve(post(id, "/add", { tag: "a" }))
     const worst = loop.stop()
     expect(held()).toBe(false)
     expect(response.status).toBe(200)
-    expect(tags()).toEqual(["a"])
-    // Waiting happened between tries, not in SQLite (a busy-waiting retry would hold the loop for 400 ms).
-    expect(worst).toBeLessThan(300)
+    expect(tags()).toEqual(["warm", "a"])
+    // Waiting happened between tries, not in SQLite: a busy-waiting retry would hold the loop for the
+    // whole 1.5 s. Generous for a loaded machine.
+    expect(worst).toBeLessThan(1000)
   })
 
   it("answers 503 with Retry-After after busyRetryMs, never SQLite's 'database is locked', and stores nothing", async () => {
@@ -101,7 +104,7 @@ describe.each<RuntimeKind>(["sandbox", "inline"])("a route whose write finds the
       () => 200,
       (error: { status?: number }) => error.status,
     )
-    await expect.poll(tags, { timeout: 10_000 }).toEqual(["first"])
+    await expect.poll(tags, { timeout: 30_000 }).toEqual(["first"])
     const { release } = lock(file)
     const status = await pending
     release()

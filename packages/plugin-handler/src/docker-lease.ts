@@ -1,3 +1,5 @@
+import { hostname } from "node:os"
+
 import { errorMessage } from "@dockstat/plugin-schema"
 import { createDockerEventSource, formatEngineTime, parseDockerHost, parseEngineTime } from "@dockstat/plugin-events"
 import { createEventCursors, createLeases, retryWhileBusy } from "@dockstat/plugin-store"
@@ -5,8 +7,15 @@ import { createEventCursors, createLeases, retryWhileBusy } from "@dockstat/plug
 import type { DockerDelivery, DockerEngineEvent, DockerEventSource, DockerEventSourceOptions, DockerSourceLogger, DockerSourceStatus } from "@dockstat/plugin-events"
 import type { DB, StoredCursor } from "@dockstat/plugin-store"
 
-/** How long a lease lasts without renewal, and how often its holder renews it. */
+/** How long a lease lasts without renewal, how often its holder renews it, and which engine it is for. */
 export interface LeaseTiming {
+  /**
+   * The lease's name: processes sharing it read the engine once between them. Default
+   * `docker:<machine>:<socket>` for a unix socket (a socket is one machine's engine) and
+   * `docker:tcp://host:port` for a TCP engine (one engine, whichever machine asks). Set it when
+   * processes reach one engine by different addresses (containers mounting the host's socket).
+   */
+  name?: string
   /** Default 3000 ms: a holder that stops (killed, stalled) is replaced this long after its last renewal. */
   ttlMs?: number
   /** Default 1000 ms: how often the holder renews, and how often the others look whether it is free. */
@@ -267,11 +276,12 @@ export interface GatedDockerOptions extends Omit<DockerEventSourceOptions, "deli
 export function createGatedDockerSource(db: DB, holder: string, options: GatedDockerOptions, logger: DockerSourceLogger, deliver: (delivery: DockerDelivery) => Promise<unknown>): LeasedSource | DockerEventSource {
   const { lease, ...sourceOptions } = options
   if (lease === false) return createDockerEventSource({ ...sourceOptions, logger, deliver })
-  const host = parseDockerHost(sourceOptions.host).host
+  const target = parseDockerHost(sourceOptions.host)
+  const host = target.host
   return createLeasedSource({
     ...lease,
     db,
-    name: `docker:${host}`,
+    name: lease?.name ?? `docker:${target.kind === "unix" ? `${hostname()}:` : ""}${host}`,
     holder,
     host,
     ...(sourceOptions.since === undefined ? {} : { since: sourceOptions.since }),

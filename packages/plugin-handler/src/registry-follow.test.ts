@@ -56,23 +56,23 @@ describe.each<RuntimeKind>(["sandbox", "inline", "worker"])("a started handler f
     const saved = cli.handler.savePlugin(pluginInput("versioned", versioned("1")))
     if (!saved.success) throw new Error(saved.message)
     const { id } = saved
-    await expect.poll(() => served(server.call, id), { timeout: 10_000 }).toBe("1")
+    await expect.poll(() => served(server.call, id), { timeout: 30_000 }).toBe("1")
 
     const updated = await cli.handler.savePlugin(pluginInput("versioned", versioned("2", ", note: column.text()"), { id, version: "2.0.0" }), true)
     expect(updated).toMatchObject({ success: true })
-    await expect.poll(() => served(server.call, id), { timeout: 10_000 }).toBe("2")
+    await expect.poll(() => served(server.call, id), { timeout: 30_000 }).toBe("2")
     expect(server.handler.getStatus().loaded_plugins).toEqual([expect.objectContaining({ id, version: "2.0.0" })])
 
     expect(cli.handler.deactivatePlugin(id)).toMatchObject({ success: true })
-    await expect.poll(() => served(server.call, id), { timeout: 10_000 }).toBe("PLUGIN_NOT_LOADED")
+    await expect.poll(() => served(server.call, id), { timeout: 30_000 }).toBe("PLUGIN_NOT_LOADED")
 
     await cli.handler.activatePlugin(id)
-    await expect.poll(() => served(server.call, id), { timeout: 10_000 }).toBe("2")
+    await expect.poll(() => served(server.call, id), { timeout: 30_000 }).toBe("2")
 
     expect(cli.handler.deletePlugin(id)).toMatchObject({ success: true })
-    await expect.poll(() => served(server.call, id), { timeout: 10_000 }).toBe("PLUGIN_NOT_FOUND")
+    await expect.poll(() => served(server.call, id), { timeout: 30_000 }).toBe("PLUGIN_NOT_FOUND")
     expect(server.handler.getLoadedPlugins()).toEqual([])
-  })
+  }, 180_000)
 })
 
 describe("following the registry", () => {
@@ -87,7 +87,7 @@ describe("following the registry", () => {
     await server.handler.savePlugin(pluginInput("versioned", versioned("2"), { id: saved.id, version: "2.0.0" }), true)
     // Another process's change makes the server read the feed, its own changes included.
     other.handler.savePlugin(pluginInput("bystander", "export default {}"))
-    await expect.poll(() => server.handler.getLoadedPlugins(), { timeout: 10_000 }).toEqual([saved.id, saved.id + 1])
+    await expect.poll(() => server.handler.getLoadedPlugins(), { timeout: 30_000 }).toEqual([saved.id, saved.id + 1])
     await server.handler.settled()
     // One load of version 1 (activate), one of version 2 (the update's swap): nothing reloaded by the feed.
     expect(server.db.query("SELECT version FROM loads ORDER BY id").all()).toEqual([{ version: "1" }, { version: "2" }])
@@ -120,7 +120,7 @@ describe("following the registry", () => {
     })
     // The feed no longer says anything about the first plugin.
     expect(other.db.query("SELECT count(*) AS n FROM registry_changes WHERE plugin_id = ?").get(first.id)).toEqual({ n: 0 })
-    await expect.poll(() => server.handler.getLoadedPlugins(), { timeout: 10_000 }).toEqual([])
+    await expect.poll(() => server.handler.getLoadedPlugins(), { timeout: 30_000 }).toEqual([])
     expect(server.handler.getRegistryVersion()).toBe(before + 1 + KEPT_CHANGES)
   })
 })
