@@ -89,7 +89,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     out(`Table: ${instance.table?.name ?? "none"}`)
     out(`Hooks: ${instance.hooks.length > 0 ? instance.hooks.join(", ") : "none"}`)
     printRoutes(out, instance)
-    out(`Note: the CLI is a separate process; this only checked that it loads. Running servers load it when it is enabled (dockstat-plugins activate ${id}).`)
+    out(`Note: the CLI is a separate process; this only checked that it loads. Running servers load it while it is enabled (dockstat-plugins activate ${id}, or POST ${API}/${id}/activate).`)
   },
 
   async unload({ handler, out }, args) {
