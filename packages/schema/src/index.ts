@@ -1,16 +1,30 @@
 export { column, COLUMN_KINDS } from "./column.ts"
 export type { ColumnDescriptor, ColumnKind, ColumnOptions } from "./column.ts"
 export { definePlugin } from "./define-plugin.ts"
+export { DOCKER_HOST_ID, dockerHostIdSchema, dockerHostSchema, dockerHostsSchema } from "./docker-hosts.ts"
+export type { DockerHostConfig } from "./docker-hosts.ts"
 export { ERROR_STATUS, PluginError, errorMessage, isPluginError } from "./errors.ts"
 export type { ErrorCode, PluginErrorDetails } from "./errors.ts"
 export {
   DOCKER_EVENT_HOOKS,
   HOOK_NAMES,
   LIFECYCLE_HOOKS,
+  UPSTREAM_CONTAINER_HOOKS,
+  UPSTREAM_HOST_HOOKS,
   hookForDockerEvent,
+  hookSubject,
   isHookName,
+  isUpstreamHookName,
+  upstreamHooksForDockerEvent,
 } from "./event-catalog.ts"
-export type { DockerEventType, DockerHookName, HookName, LifecycleHookName } from "./event-catalog.ts"
+export type { DockerEventType, DockerHookName, HookName, LifecycleHookName, SeedHookName, UpstreamHookName } from "./event-catalog.ts"
+export type {
+  DockerHostId,
+  UpstreamContainerInfo,
+  UpstreamContainerStats,
+  UpstreamEventContexts,
+  UpstreamHostMetrics,
+} from "./upstream-events.ts"
 export { RESERVED_TABLE_NAMES, hostSettings, pluginTables, plugins } from "./host-tables.ts"
 export type { NewPluginRow, PluginRow, PluginTableRow } from "./host-tables.ts"
 export { ENV_NAME, addedPermissions, describePermissions, normalizePermissions, permissionsSchema } from "./permissions.ts"
@@ -45,6 +59,7 @@ export type {
   Row,
   RuntimeKind,
   SelectQuery,
+  ServerContext,
   SortDirection,
   TableApi,
   TableConfig,
