@@ -1,8 +1,8 @@
-import { dockerHostsSchema, formatZodError, PluginError } from "@dockstat/plugin-schema"
+import { PluginError } from "@dockstat/plugin-schema"
 
 import type { DockerHostConfig } from "@dockstat/plugin-schema"
 
-import { parseDockerHost } from "./docker-host.ts"
+import { checkDockerHosts } from "./docker-hosts.ts"
 
 /**
  * Reads a list of Docker hosts from one setting (an environment variable): a JSON array of
@@ -35,17 +35,8 @@ export function parseDockerHostList(text: string, setting = "DOCKSTAT_DOCKER_HOS
         return { id: /^\d+$/.test(id) ? Number(id) : id, name: entry.slice(first + 1, second).trim(), host: entry.slice(second + 1).trim() }
       })
   }
-  const parsed = dockerHostsSchema.safeParse(list)
-  if (!parsed.success) throw invalid(setting, formatZodError(parsed.error))
-  if (parsed.data.length === 0) throw invalid(setting, "lists no host")
-  parsed.data.forEach((host, index) => {
-    try {
-      parseDockerHost(host.host)
-    } catch (error) {
-      throw invalid(setting, `host ${index + 1}: ${(error as Error).message}`)
-    }
-  })
-  return parsed.data
+  if (Array.isArray(list) && list.length === 0) throw invalid(setting, "lists no host")
+  return checkDockerHosts(list, setting)
 }
 
 function invalid(setting: string, reason: string): PluginError {

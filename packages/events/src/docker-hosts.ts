@@ -1,4 +1,4 @@
-import { dockerHostSchema, dockerHostsSchema, errorMessage, formatZodError, PluginError } from "@dockstat/plugin-schema"
+import { dockerHostsSchema, errorMessage, formatZodError, PluginError } from "@dockstat/plugin-schema"
 
 import type { DockerHostConfig, DockerHostId, HookName } from "@dockstat/plugin-schema"
 
@@ -15,8 +15,8 @@ export interface DockerHostsOptions {
   hosts: readonly DockerHostConfig[]
   /**
    * Hands a hook and its payload to the plugins (the handler's `emit`). Called for each Engine event's
-   * seed hook and upstream hooks, for `host:health:changed`, the metrics hooks and host changes. What
-   * it returns for an Engine event (a dispatch report) counts failures in the host's status.
+   * seed hook and upstream hooks, for `host:health:changed` and the metrics hooks. What it returns for
+   * an Engine event (a dispatch report) counts failures in the host's status.
    */
   emit: (hook: HookName, payload: Record<string, unknown>) => Promise<unknown> | unknown
   /**
@@ -54,13 +54,13 @@ export interface DockerHosts {
   /** Stops every host and waits for their deliveries in progress; can be started again. */
   stop(): Promise<void>
   status(): DockerHostsStatus
-  /** Adds a host (started at once when running) and emits `host:added`. Throws for a bad or taken id. */
+  /** Adds a host, started at once when running. Throws for a bad host or a taken id. */
   add(host: DockerHostConfig): void
-  /** Stops and forgets a host, then emits `host:removed`; false when no host has the id. */
+  /** Stops and forgets a host; false when no host has the id. */
   remove(id: DockerHostId): Promise<boolean>
   /**
-   * Renames a host, or points it at another address (its stream starts anew there, from now), then
-   * emits `host:updated`. Throws when no host has the id.
+   * Renames a host, or points it at another address (its stream starts anew there, from now). Throws
+   * for a bad host or when no host has the id.
    */
   update(host: DockerHostConfig): Promise<void>
 }
@@ -94,9 +94,7 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
   const pending = new Set<Promise<void>>()
   let running = false
 
-  const parsed = dockerHostsSchema.safeParse(options.hosts)
-  if (!parsed.success) throw invalidHosts(formatZodError(parsed.error, "docker.hosts"))
-  parsed.data.forEach((host, index) => entries.set(String(host.id), createEntry(host, `docker.hosts.${index}.host`)))
+  for (const host of checkDockerHosts(options.hosts)) entries.set(String(host.id), createEntry(host))
 
   /** Host events are not part of an Engine stream's order: handed over at once, awaited by stop(). */
   function track(hook: HookName, payload: Record<string, unknown>): void {
@@ -111,13 +109,8 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
     void delivery.finally(() => pending.delete(delivery))
   }
 
-  function createEntry(config: DockerHostConfig, field: string): HostEntry {
-    let target
-    try {
-      target = parseDockerHost(config.host)
-    } catch (error) {
-      throw invalidHosts(`${field}: ${errorMessage(error)}`)
-    }
+  function createEntry(config: DockerHostConfig): HostEntry {
+    const target = parseDockerHost(config.host)
     const since = config.since ?? options.since
     const ref = { id: config.id, name: config.name }
     const source = createDockerEventSource({
@@ -144,8 +137,6 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
     return { ref, source, poller }
   }
 
-  const hostPayload = (host: { id: DockerHostId; name: string }) => ({ hostId: host.id, hostName: host.name, docker_client_id: host.id })
-
   async function stopEntry(entry: HostEntry): Promise<void> {
     await Promise.all([entry.source.stop(), entry.poller.stop()])
   }
@@ -155,11 +146,7 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
     entry.poller.start()
   }
 
-  function validHost(host: DockerHostConfig): DockerHostConfig {
-    const result = dockerHostSchema.safeParse(host)
-    if (!result.success) throw invalidHosts(formatZodError(result.error, "docker host"))
-    return result.data
-  }
+  const validHost = (host: DockerHostConfig): DockerHostConfig => checkDockerHosts([host], "docker host")[0] as DockerHostConfig
 
   return {
     start() {
@@ -179,11 +166,10 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
     add(host) {
       const config = validHost(host)
       if (entries.has(String(config.id))) throw invalidHosts(`docker host id ${JSON.stringify(config.id)} is already used`)
-      const entry = createEntry(config, "docker host.host")
+      const entry = createEntry(config)
       entries.set(String(config.id), entry)
       if (running) startEntry(entry)
       logger.info({ hostId: config.id, hostName: config.name, host: config.host }, "Docker host added")
-      track("host:added", hostPayload(config))
     },
     async remove(id) {
       const entry = entries.get(String(id))
@@ -191,7 +177,6 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
       entries.delete(String(id))
       await stopEntry(entry)
       logger.info({ hostId: entry.ref.id, hostName: entry.ref.name }, "Docker host removed")
-      track("host:removed", hostPayload(entry.ref))
       return true
     },
     async update(host) {
@@ -202,15 +187,34 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
         entry.ref.name = config.name
         entry.source.setHostName(config.name)
       } else {
-        const fresh = createEntry(config, "docker host.host")
+        const fresh = createEntry(config)
         await stopEntry(entry)
         entries.set(String(config.id), fresh)
         if (running) startEntry(fresh)
       }
       logger.info({ hostId: config.id, hostName: config.name, host: config.host }, "Docker host updated")
-      track("host:updated", hostPayload(config))
     },
   }
+}
+
+/**
+ * A list of Docker hosts checked whole: each entry's shape, unique ids, and an address this source can
+ * talk to. Throws an INVALID_INPUT PluginError naming the entry and field.
+ *
+ * @example
+ * checkDockerHosts([{ id: 1, name: "local", host: "ssh://box" }]) // throws: docker.hosts.0.host: Invalid DOCKER_HOST "ssh://box": ...
+ */
+export function checkDockerHosts(hosts: unknown, subject = "docker.hosts"): DockerHostConfig[] {
+  const parsed = dockerHostsSchema.safeParse(hosts)
+  if (!parsed.success) throw invalidHosts(formatZodError(parsed.error, subject))
+  parsed.data.forEach((host, index) => {
+    try {
+      parseDockerHost(host.host)
+    } catch (error) {
+      throw invalidHosts(`${subject}: ${index}.host: ${errorMessage(error)}`)
+    }
+  })
+  return parsed.data
 }
 
 function summary(hosts: readonly DockerHostStatus[]): Omit<DockerSourceStatus, "hostId" | "hostName"> {

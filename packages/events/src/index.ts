@@ -9,7 +9,7 @@ export type {
   DockerSourceStatus,
   HealthChange,
 } from "./docker-event-source.ts"
-export { createDockerHosts } from "./docker-hosts.ts"
+export { checkDockerHosts, createDockerHosts } from "./docker-hosts.ts"
 export type { DockerHosts, DockerHostsOptions, DockerHostsStatus, DockerHostStatus } from "./docker-hosts.ts"
 export { parseDockerHostList } from "./docker-host-list.ts"
 export type { MetricsStatus } from "./metrics-poller.ts"
