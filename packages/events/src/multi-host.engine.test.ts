@@ -160,6 +160,8 @@ describe.skipIf(skip !== undefined)("two real dockerds as two hosts", () => {
     await ticks(5)
     expect(metricsRequests().length).toBe(before)
     expect(emitted.filter((entry) => entry.hook === "host:metrics" || entry.hook === "container:metrics")).toEqual([])
+    expect(hosts.status().hosts[0]?.metrics).toMatchObject({ polls: 0, lastPollAt: null })
+    expect(hosts.status().hosts[0]?.metrics.ticks).toBeGreaterThanOrEqual(5)
 
     listeners.add("host:metrics")
     await waitFor(() => emitted.filter((entry) => entry.hook === "host:metrics").length >= 2, "two host:metrics")
