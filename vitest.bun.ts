@@ -4,6 +4,7 @@
  * A package lists the files it runs on Bun in its vitest.bun.config.ts; files named `*.bun.test.ts`
  * run on Bun only (the Node configs leave them out).
  */
+import { fileURLToPath } from "node:url"
 import { configDefaults, defineConfig } from "vitest/config"
 
 import type { ViteUserConfig } from "vitest/config"
@@ -21,6 +22,7 @@ export function defineBunConfig(base: ViteUserConfig, files: readonly string[]):
       ...base.test,
       include: [...files, `src/${BUN_ONLY_TESTS}`],
       exclude: [...configDefaults.exclude],
+      setupFiles: [fileURLToPath(new URL("./vitest.bun.setup.ts", import.meta.url))],
       deps: {
         ...base.test?.deps,
         // Bun reports `__esModule` on every ES module namespace, so vitest's CommonJS interop would
