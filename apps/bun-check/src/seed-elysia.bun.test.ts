@@ -59,7 +59,8 @@ const metadata = {
 function handler(): PluginHandler {
   const dir = mkdtempSync(join(tmpdir(), "dockstat-bun-check-"))
   // The manifest is served on 127.0.0.1 here: a private address, refused unless allowed.
-  const plugins = new PluginHandler(new DB(join(dir, "dockstat.db")), ["API"], { logLevel: "silent", install: { allowPrivateNetwork: true } })
+  // A route's deadline far above the default 10 s: a loaded CI machine must not turn a slow answer into a 504.
+  const plugins = new PluginHandler(new DB(join(dir, "dockstat.db")), ["API"], { logLevel: "silent", timeoutMs: 60_000, install: { allowPrivateNetwork: true } })
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => plugins.close())
   return plugins
 }
@@ -83,7 +84,15 @@ async function serveManifest(body: string): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/manifest.json`
 }
 
-const json = async (response: Response) => ({ status: response.status, body: await response.json() })
+/** Status and parsed JSON body; a body that is not JSON fails naming the status and the text. */
+async function json(response: Response): Promise<{ status: number; body: any }> {
+  const text = await response.text()
+  try {
+    return { status: response.status, body: JSON.parse(text) }
+  } catch {
+    throw new Error(`expected a JSON answer, got ${response.status}: ${text}`)
+  }
+}
 const postJson = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
 
 describe("the seed's Elysia integrations, on Bun", () => {
