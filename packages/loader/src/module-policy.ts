@@ -27,9 +27,16 @@ export const REFUSED_BUILTINS: ReadonlySet<string> = new Set([
   "node:worker_threads",
 ])
 
-/** `fs` and `node:fs` alike: the `node:` form, or null for a specifier that is not a built-in. */
+/**
+ * Modules Bun counts as built-ins that Node does not have: `bun`, `bun:ffi` (native code), `bun:sqlite`,
+ * `bun:jsc`, ... and its own `ws` and `undici`. Plugin code may import Node's built-ins only, whatever
+ * runtime the host runs on, so these are "not allowed" like any package.
+ */
+const NOT_NODE = /^(?:node:)?(?:bun(?::.*)?|ws|undici)$/
+
+/** `fs` and `node:fs` alike: the `node:` form, or null for a specifier that is not a Node built-in. */
 export function builtinName(specifier: string): string | null {
-  if (!isBuiltin(specifier)) return null
+  if (!isBuiltin(specifier) || NOT_NODE.test(specifier)) return null
   return specifier.startsWith("node:") ? specifier : `node:${specifier}`
 }
 

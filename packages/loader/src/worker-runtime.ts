@@ -86,6 +86,21 @@ function clonablePayload(payload: Record<string, unknown>): Record<string, unkno
 }
 
 /**
+ * Why the worker runtime cannot start on this host, or null on Node. Bun does not enforce a worker's
+ * `resourceLimits` (the heap cap), and it gives every module `require`, `import.meta.require` and the
+ * `Bun` global (`Bun.spawn`), which pass by the checks that refuse `node:child_process` and the like.
+ */
+export function workerRuntimeUnsupported(versions: NodeJS.ProcessVersions = process.versions): string | null {
+  const bun = (versions as { bun?: string }).bun
+  if (bun === undefined) return null
+  return (
+    `the worker runtime needs Node.js: on Bun (${bun}) a worker thread's memory cap (resourceLimits) is not enforced, ` +
+    "and plugin code reaches require(), import.meta.require and Bun.spawn past the worker's module checks; " +
+    'run this plugin in the sandbox runtime (the default) or "inline", or run the host on Node'
+  )
+}
+
+/**
  * Starts a plugin in its own worker thread and resolves once it imported, validated and opened its
  * table. A crash, a timeout, `process.exit()` or running out of memory ends only that thread: the call in
  * flight gets a clear error, the next call starts a fresh thread, and repeated crashes mark it failed.
@@ -96,6 +111,8 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   const maxCrashes = options.maxCrashes ?? 3
   const crashWindowMs = options.crashWindowMs ?? 60_000
   const context = { pluginId: ref.id, plugin: ref.name }
+  const unsupported = workerRuntimeUnsupported()
+  if (unsupported !== null) throw loadFailed(context, unsupported)
 
   let summary: ModuleSummary | undefined
   let table: TableApi | null = null

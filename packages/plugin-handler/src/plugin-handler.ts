@@ -63,7 +63,10 @@ export interface PluginHandlerOptions {
   grantModules?: Record<string, string[]>
   /** With a `:memory:` DB (no file a worker could open), run worker plugins inline instead of failing. */
   allowInlineFallback?: boolean
-  /** Limits of the worker runtime: per-call timeout, heap cap, crashes before a plugin is marked failed. */
+  /**
+   * Limits of the worker runtime: per-call timeout, heap cap, crashes before a plugin is marked failed.
+   * The worker runtime needs Node: on Bun a worker plugin fails to load, saying why.
+   */
   worker?: WorkerLimits
   /** Limits of the sandbox runtime: memory cap (default 64 MiB), CPU slice (default 200 ms), fetch size, timers. */
   sandbox?: SandboxLimits
