@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { eq, sql } from "drizzle-orm"
-import { PluginError, pluginTables, tableConfigSchema, formatZodError } from "@dockstat/plugin-schema"
+import { PluginError, formatZodError, normalizeColumn, pluginTables, tableConfigSchema } from "@dockstat/plugin-schema"
 
 import type { ColumnDescriptor, TableConfig } from "@dockstat/plugin-schema"
 
@@ -52,9 +52,24 @@ export function descriptorHash(config: TableConfig): string {
   return createHash("sha256").update(JSON.stringify(stable(config))).digest("hex")
 }
 
+/** Kinds whose stored values read back the same under either kind: moving between them loses nothing. */
+const FAMILY: Partial<Record<string, string>> = {
+  varchar: "text",
+  char: "text",
+  uuid: "text",
+  enum: "text",
+  module: "text",
+  datetime: "text",
+  time: "text",
+}
+
+/** What a column's stored values mean: its kind's family, JSON and boolean as listed in jsonColumns and parser. */
 function storedKind(config: TableConfig, column: string): string {
-  const kind = (config.columns[column] as ColumnDescriptor).kind
-  return kind === "text" && config.jsonColumns?.includes(column) ? "json" : kind
+  const descriptor = normalizeColumn(config.columns[column]) as { descriptor: ColumnDescriptor }
+  const kind = descriptor.descriptor.kind === "timestamp" && descriptor.descriptor.asText ? "datetime" : descriptor.descriptor.kind
+  if (kind !== "json" && (config.jsonColumns?.includes(column) || config.parser?.JSON?.includes(column))) return "json"
+  if (config.parser?.BOOLEAN?.includes(column)) return "boolean"
+  return FAMILY[kind] ?? kind
 }
 
 /** Columns a new version would drop or retype: such changes lose data and are refused. */
@@ -138,7 +153,9 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   if (!parsed.success) throw new PluginError("INVALID_PLUGIN", formatZodError(parsed.error, `Plugin "${pluginName}" config.table`), { plugin: pluginName })
   const config = parsed.data as TableConfig
   const tableName = config.name
-  const hash = descriptorHash(config)
+  // The hash of the table as the plugin wrote it (raw column objects included), so the warm path above
+  // recognizes it next time without validating it again.
+  const hash = descriptorHash(input)
 
   const stored = queriesOf(db).byTable.get({ tableName })
   assertOwnership(db, pluginName, tableName, stored?.pluginName)
@@ -174,8 +191,13 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   const next = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, config) })
   statements.push(...(await kit.generateSQLiteMigration(previous, next)))
 
+  const hasForeignKeys = [config, previousConfig].some((table) => table !== undefined && Object.values(table.columns).some((column) => "references" in column))
   const apply = () => {
     assertOwnership(db, pluginName, tableName)
+    // drizzle-kit rebuilds a table by copying it to a new one, dropping the old and renaming the new; its
+    // "PRAGMA foreign_keys=OFF" does nothing inside this transaction, so a self-reference would fail the
+    // drop. Deferred, the references are checked at commit, when they hold again.
+    if (hasForeignKeys && statements.length > 0) db.client.exec("PRAGMA defer_foreign_keys = ON")
     for (const statement of statements) {
       try {
         db.client.exec(statement)
