@@ -43,6 +43,8 @@ export function columnProblems(tableName: string, columns: Readonly<Record<strin
   for (const name of names) {
     const descriptor = columns[name] as ColumnDescriptor
     const at = (key: string) => ["columns", name, key]
+    // The table API reaches a row by its rowid as _rowid_: a column of that name would hide it.
+    if (name.toLowerCase() === "_rowid_") problems.push({ path: ["columns", name], message: '"_rowid_" is reserved by SQLite for the row id' })
     for (const [option, kinds] of Object.entries(OPTION_KINDS)) {
       if ((descriptor as unknown as Record<string, unknown>)[option] !== undefined && !kinds.includes(descriptor.kind)) {
         problems.push({ path: at(option), message: `${option} is for ${kinds.join("/")} columns, not ${descriptor.kind}` })

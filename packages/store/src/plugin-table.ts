@@ -84,6 +84,39 @@ export function destructiveChanges(previous: TableConfig, next: TableConfig): st
   return problems
 }
 
+function keepColumns(config: TableConfig, keep: (name: string) => boolean): TableConfig {
+  return { ...config, columns: Object.fromEntries(Object.entries(config.columns).filter(([name]) => keep(name))) }
+}
+
+/** `config` with the `added` columns as plain columns: no CHECK, no enum values, no reference. */
+function plainAdditions(config: TableConfig, added: readonly string[]): TableConfig {
+  const columns = { ...config.columns }
+  for (const name of added) {
+    const descriptor = { ...(normalizeColumn(columns[name]) as { descriptor: ColumnDescriptor }).descriptor }
+    delete descriptor.check
+    delete descriptor.references
+    if (descriptor.kind === "enum") {
+      descriptor.kind = "text"
+      delete descriptor.values
+    }
+    columns[name] = descriptor
+  }
+  return { ...config, columns }
+}
+
+/**
+ * A rebuild creates `__new_<table>`, copies the rows, drops the old table and renames the new one. A
+ * self-reference written as REFERENCES `<table>` would point the new table at the old one, and dropping
+ * the old one would cascade its ON DELETE into the copied rows. Pointing it at `__new_<table>` keeps the
+ * copy apart; the rename then points it back at the table's own name.
+ */
+function selfReferencesToNewTable(statements: string[], tableName: string): void {
+  const created = `CREATE TABLE \`__new_${tableName}\``
+  for (const [index, statement] of statements.entries()) {
+    if (statement.includes(created)) statements[index] = statement.replaceAll(`REFERENCES \`${tableName}\`(`, `REFERENCES \`__new_${tableName}\`(`)
+  }
+}
+
 /** The lookups every load makes, prepared once per database: a warm start of 1000 plugins runs them 1000 times. */
 function queriesOf(db: DB) {
   let queries = preparedQueries.get(db)
@@ -176,22 +209,27 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
 
   const kit = await loadDrizzleKit()
   let previous = exists ? (stored.snapshot as never) : await kit.generateSQLiteDrizzleJson({})
-  const statements: string[] = []
-  if (previousConfig && problems.length > 0) {
+  const steps: TableConfig[] = []
+  if (previousConfig) {
     // Drops and adds in one diff make drizzle-kit ask (interactively) whether a column was renamed:
     // drop and retype first, then add.
-    const kept: TableConfig = {
-      ...config,
-      columns: Object.fromEntries(Object.entries(config.columns).filter(([name]) => Object.hasOwn(previousConfig.columns, name))),
-    }
-    const intermediate = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, kept) })
-    statements.push(...(await kit.generateSQLiteMigration(previous, intermediate)))
-    previous = intermediate as never
+    if (problems.length > 0) steps.push(keepColumns(config, (name) => Object.hasOwn(previousConfig.columns, name)))
+    // A diff that rebuilds the table and adds a column copies that column from the old table, which does
+    // not have it: add new columns plainly first (no CHECK, no reference), then rebuild.
+    const added = Object.keys(config.columns).filter((name) => !Object.hasOwn(previousConfig.columns, name))
+    if (added.length > 0) steps.push(plainAdditions(config, added))
   }
-  const next = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, config) })
-  statements.push(...(await kit.generateSQLiteMigration(previous, next)))
+  steps.push(config)
+  const statements: string[] = []
+  let next: unknown = previous
+  for (const step of steps) {
+    next = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, step) })
+    statements.push(...(await kit.generateSQLiteMigration(previous, next as never)))
+    previous = next as never
+  }
 
   const hasForeignKeys = [config, previousConfig].some((table) => table !== undefined && Object.values(table.columns).some((column) => "references" in column))
+  if (hasForeignKeys) selfReferencesToNewTable(statements, tableName)
   const apply = () => {
     assertOwnership(db, pluginName, tableName)
     // drizzle-kit rebuilds a table by copying it to a new one, dropping the old and renaming the new; its
@@ -215,7 +253,7 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
       pluginName,
       descriptorHash: hash,
       descriptors: config as unknown as Record<string, unknown>,
-      snapshot: next as unknown as Record<string, unknown>,
+      snapshot: next as Record<string, unknown>,
       updatedAt: new Date().toISOString(),
     }
     db.drizzle.insert(pluginTables).values(row).onConflictDoUpdate({ target: pluginTables.tableName, set: row }).run()

@@ -22,6 +22,7 @@ import type { SqliteConnection } from "./db.ts"
 
 /** Words that take a parenthesis without being a function call (kept as they are). */
 const NOT_FUNCTIONS = new Set(["in", "exists", "cast", "values", "and", "or", "not", "when", "then", "else", "as", "over", "filter", "is", "like", "glob", "between", "on", "using", "select", "from", "where", "case", "escape"])
+const TABLE_PLACES = new Set(["from", "join", "with", "recursive"])
 const AUTHORIZE_ONLY = 0
 const MAX_VERIFIED = 256
 
@@ -37,7 +38,10 @@ export function withoutFunctions(sql: string): string {
   tokens.forEach((token: SqlToken, index) => {
     const lower = token.text.toLowerCase()
     const next = tokens[index + 1]
-    if (token.type === "word" && next?.type === "(" && !NOT_FUNCTIONS.has(lower)) {
+    const previous = tokens[index - 1]?.text.toLowerCase()
+    // In a table's place (FROM x(...)) it is a table-valued function, after WITH a table's columns: the
+    // authorizer sees those as tables.
+    if (token.type === "word" && next?.type === "(" && !NOT_FUNCTIONS.has(lower) && !TABLE_PLACES.has(previous ?? "")) {
       out.push("(0 IN")
       rewriteNextParen = true
       return
@@ -102,7 +106,7 @@ export function createRawWhereGuard(client: SqliteConnection, tableName: string,
       const connection = scratchConnection()
       let probe: string
       try {
-        probe = `SELECT 1 FROM ${quotedTable}${withoutFunctions(whereClause)}`
+        probe = `SELECT 1 FROM ${quotedTable} ${withoutFunctions(whereClause)}`
       } catch (error) {
         throw refuse((error as Error).message)
       }

@@ -5,7 +5,7 @@
  * after the SQL part, and order, limit and offset still hold; update and delete need a where (whereRgx
  * counts); the query's state is reset after each execution.
  */
-import { checkSqlFragment } from "@dockstat/plugin-schema"
+import { checkSqlFragment, unquoteIdentifier } from "@dockstat/plugin-schema"
 
 import type { ChangeResult, Row, SqlToken } from "@dockstat/plugin-schema"
 
@@ -159,6 +159,8 @@ export class TableQuery {
     if (placeholders.length !== params.length) {
       throw tableError(this.ctx.name, `whereExpr(): the expression has ${placeholders.length} ? placeholder(s) but ${params.length} parameter(s) were given`)
     }
+    const shape = subqueryProblem(found.tokens ?? [], this.ctx.name)
+    if (shape !== null) throw tableError(this.ctx.name, `whereExpr(): ${shape}`)
     this.conditions.push({ column: null, sql: `(${expression as string})`, params: params.map((param, index) => bindable(this.ctx.name, param, index)) })
     this.raw = true
     return this
@@ -547,6 +549,30 @@ export class TableQuery {
     for (const row of rows) changes += Number(prepared.run([...params, row[ROWID]]).changes)
     return changes
   }
+}
+
+const AFTER_TABLE = new Set([")", "where", "group", "order", "limit", "union", "except", "intersect"])
+
+/**
+ * Subqueries in a raw expression read this table only, one at a time: no JOIN, no second table, no alias,
+ * no WITH. Each then costs one pass over the table at most; a join or an aliased (correlated) subquery
+ * could cost a pass per row, and would keep the host's thread for as long.
+ */
+function subqueryProblem(tokens: readonly SqlToken[], table: string): string | null {
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index] as SqlToken
+    const lower = token.type === "word" ? token.text.toLowerCase() : ""
+    if (lower === "join" || lower === "with" || lower === "recursive") return `${token.text.toUpperCase()} is not allowed; a subquery reads this table only`
+    if (lower !== "from" || tokens[index - 1]?.text.toLowerCase() === "distinct") continue
+    const name = tokens[index + 1]
+    const named = name?.type === "word" ? name.text : name?.type === "quoted" ? unquoteIdentifier(name.text) : undefined
+    if (named?.toLowerCase() !== table.toLowerCase()) return `a subquery may read only this plugin's table "${table}", not ${name?.text ?? "nothing"}`
+    const next = tokens[index + 2]
+    if (next !== undefined && !AFTER_TABLE.has(next.type === "word" ? next.text.toLowerCase() : next.type)) {
+      return `a subquery reads "${table}" alone: no alias, join or second table (found ${next.text} after it)`
+    }
+  }
+  return null
 }
 
 /** A whereExpr parameter as SQLite binds it. */
