@@ -32,7 +32,7 @@ const nativeModules: Plugin = {
     // What plugin code can import: the plugin-facing part of the SDK only (no zod, no drizzle to parse).
     builder.onResolve({ filter: /^dockstat:sdk$/ }, () => ({ path: "sdk", namespace: "dockstat" }))
     builder.onLoad({ filter: /.*/, namespace: "dockstat" }, () => ({
-      contents: `export { column, reply, isReply, definePlugin, PluginError, isPluginError } from "@dockstat/plugin-schema"`,
+      contents: `export { column, sql, reply, isReply, definePlugin, PluginError, isPluginError } from "@dockstat/plugin-schema"`,
       resolveDir: here,
       loader: "ts",
     }))

@@ -1,5 +1,42 @@
-export { column, COLUMN_KINDS } from "./column.ts"
-export type { ColumnDescriptor, ColumnKind, ColumnOptions } from "./column.ts"
+export {
+  COLUMN_KINDS,
+  FOREIGN_KEY_ACTIONS,
+  INTEGER_SIZES,
+  REAL_VARIANTS,
+  TEXT_VARIANTS,
+  UUID_V4_SQL,
+  column,
+  isSqlExpression,
+  sql,
+} from "./column.ts"
+export type {
+  ColumnDescriptor,
+  ColumnKind,
+  ColumnOptions,
+  DefaultValue,
+  Described,
+  ForeignKeyAction,
+  ForeignKeyReference,
+  IntegerSize,
+  RealVariant,
+  SqlExpression,
+  TextVariant,
+} from "./column.ts"
+export { isRawColumn, normalizeColumn, normalizeColumns, sqlTypeOf } from "./column-normalize.ts"
+export type { NormalizedColumn } from "./column-normalize.ts"
+export { columnCheckSql, columnProblems } from "./column-rules.ts"
+export type { ColumnProblem } from "./column-rules.ts"
+export {
+  COLUMN_PLACEHOLDER,
+  SAFE_SQL_FUNCTIONS,
+  SqlSyntaxError,
+  checkSqlFragment,
+  quoteSqlIdentifier,
+  quoteSqlString,
+  tokenizeSql,
+  unquoteIdentifier,
+} from "./sql-expression.ts"
+export type { SqlFragmentRules, SqlToken, SqlTokenType } from "./sql-expression.ts"
 export { definePlugin } from "./define-plugin.ts"
 export { DOCKER_HOST_ID, dockerHostIdSchema, dockerHostSchema, dockerHostsSchema } from "./docker-hosts.ts"
 export type { DockerHostConfig } from "./docker-hosts.ts"
@@ -37,6 +74,7 @@ export { HTTP_METHODS } from "./types.ts"
 export type {
   Action,
   ActionContext,
+  Bindable,
   ChangeResult,
   ContainerInfo,
   EVENTS,
@@ -51,7 +89,11 @@ export type {
   PluginEvents,
   PluginInstance,
   PluginRef,
+  Query,
   QueryBuilder,
+  QueryChain,
+  QueryTerminals,
+  RawColumn,
   ReplyValue,
   RouteConfig,
   RouteDescriptor,
@@ -63,6 +105,8 @@ export type {
   SortDirection,
   TableApi,
   TableConfig,
+  WhereConditions,
+  WhereOperator,
   WhereQuery,
 } from "./types.ts"
 export {
