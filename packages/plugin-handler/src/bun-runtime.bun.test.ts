@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 
 import PluginHandler, { DB, PluginError } from "./index.ts"
-import { pluginInput, useTempDir } from "./test-support.ts"
+import { pluginInput, runtimesOnThisHost, useTempDir } from "./test-support.ts"
 
 const tempDir = useTempDir()
 const handlers: PluginHandler[] = []
@@ -43,6 +43,10 @@ describe("on Bun", () => {
     const [major = 0, minor = 0] = (process.versions.bun ?? "").split(".").map(Number)
     expect(major * 1000 + minor).toBeGreaterThanOrEqual(1002)
     expect(typeof (globalThis as { Bun?: unknown }).Bun).toBe("object")
+  })
+
+  it("suites that cover every runtime leave out the worker here, whose refusal is checked below", () => {
+    expect(runtimesOnThisHost(["inline", "worker", "sandbox"])).toEqual(["inline", "sandbox"])
   })
 
   it("sandbox and inline plugins load and serve from their libSQL tables", async () => {
