@@ -55,6 +55,9 @@ root[Symbol.for("dockstat.sdk") as unknown as string] = Object.freeze({ column, 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 const nullForUndefined = (value: unknown): unknown => {
   if (!isRecord(value)) return value
+  let holdsUndefined = false
+  for (const key in value) if (value[key] === undefined) holdsUndefined = true
+  if (!holdsUndefined) return value
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(value)) out[key] = value[key] === undefined ? null : value[key]
   return out

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { column } from "@dockstat/plugin-schema"
 import { DB, createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
 
+import { RegExpSpec, decodeValue } from "./sandbox-codec.ts"
 import { replayTableOps } from "./sandbox-replay.ts"
 
 async function table() {
@@ -41,5 +42,25 @@ describe("replaying a sandbox's table calls on the host", () => {
     expect(() => replayTableOps(api, [["update", [{ label: "x" }]]])).toThrow(/update\(\) needs a where\(\) clause/)
     expect(() => replayTableOps(api, [["delete", []]])).toThrow(/delete\(\) needs a where\(\) clause/)
     expect(api.count()).toBe(0)
+  })
+
+  it("hands whereRgx patterns to the runtime's matcher, never compiling them on the host", async () => {
+    const api = await table()
+    replayTableOps(api, [["insert", [[{ label: "apple" }, { label: "banana" }, { label: null }]]]])
+    // As the guest sends it: a RegExp tagged in JSON, decoded to plain data.
+    const ops = decodeValue(JSON.stringify([["whereRgx", [{ label: { __dockstat_regexp__: { source: "an", flags: "i" } } }]], ["pluck", ["label"]]]))
+    const seen: [string, string, string[]][] = []
+    const regex = (source: string, flags: string) => (values: string[]) => {
+      seen.push([source, flags, values])
+      return values.map((value) => value.includes(source))
+    }
+    expect(replayTableOps(api, ops, { regex })).toEqual(["banana"])
+    expect(seen).toEqual([["an", "i", ["apple", "banana"]]])
+    // A pattern string goes the same way.
+    expect(replayTableOps(api, [["whereRgx", [{ label: "pp" }]], ["count", []]], { regex })).toBe(1)
+    expect(() => replayTableOps(api, ops)).toThrow(/table call refused: whereRgx is not available here/)
+    expect(() => replayTableOps(api, [["whereRgx", [{ label: new RegExpSpec("a".repeat(5000), "") }]], ["all", []]], { regex })).toThrow(/longer than 4096/)
+    expect(() => replayTableOps(api, [["whereRgx", [{ label: new RegExpSpec("a", "x") }]], ["all", []]], { regex })).toThrow(/unknown flags/)
+    expect(JSON.stringify(new RegExpSpec("a", "g"))).toBe("{}")
   })
 })

@@ -9,6 +9,9 @@ import { RegExpSpec } from "./sandbox-codec.ts"
 import { CHAIN_METHODS, QUERY_TERMINALS, TABLE_TERMINALS } from "./sandbox-table.ts"
 
 const MAX_OPS = 64
+const CHAINING: ReadonlySet<string> = new Set(CHAIN_METHODS)
+const QUERY_CALLS: ReadonlySet<string> = new Set(QUERY_TERMINALS)
+const TABLE_CALLS: ReadonlySet<string> = new Set(TABLE_TERMINALS)
 const MAX_PATTERN = 4096
 const FLAGS = /^[dgimsuvy]*$/
 
@@ -55,8 +58,8 @@ export function replayTableOps(table: TableApi, ops: unknown, options: ReplayOpt
     if (!Array.isArray(op) || op.length !== 2 || typeof op[0] !== "string" || !Array.isArray(op[1])) throw refuse(`operation ${index} is malformed`)
     const [method, args] = op as [string, unknown[]]
     const last = index === ops.length - 1
-    const allowed = index === 0 ? (last ? TABLE_TERMINALS : CHAIN_METHODS) : last ? QUERY_TERMINALS : CHAIN_METHODS
-    if (!allowed.includes(method)) throw refuse(`"${method}" cannot be called ${index === 0 ? "on the table" : `after "${(ops[index - 1] as [string])[0]}"`}`)
+    const allowed = index === 0 ? (last ? TABLE_CALLS : CHAINING) : last ? QUERY_CALLS : CHAINING
+    if (!allowed.has(method)) throw refuse(`"${method}" cannot be called ${index === 0 ? "on the table" : `after "${(ops[index - 1] as [string])[0]}"`}`)
     const fn = (target as Record<string, unknown>)[method]
     if (typeof fn !== "function") throw refuse(`"${method}" is not available`)
     target = (fn as (...items: unknown[]) => unknown).apply(target, method === "whereRgx" ? regexArgs(args, options) : args)

@@ -265,6 +265,36 @@ describe("raw column objects", () => {
     expect((await ensurePluginTable(db, "columns-plugin", helpers)).action).toBe("unchanged")
   })
 
+  it("new columns with SQL defaults, CHECKs and references are added to a table that has rows", async () => {
+    const db = new DB(":memory:")
+    const base: TableConfig = { name: "grow", columns: { id: column.id(), label: column.text() } }
+    ;(await tableOf(base, db)).table.insert([{ label: "a" }, { label: "b" }])
+    const grown = await tableOf(
+      {
+        ...base,
+        columns: {
+          ...base.columns,
+          created: column.createdAt(),
+          key: column.uuid({ generateDefault: true, notNull: true }),
+          state: column.enum(["new", "old"], { default: "old" }),
+          parent: column.foreignKey("grow"),
+          small: column.integer({ check: "{{COLUMN}} < 10", default: 1 }),
+        },
+      },
+      db,
+    )
+    const rows = grown.table.select().orderBy("id").all()
+    expect(rows.map((row) => [row.label, row.state, row.small, row.parent])).toEqual([
+      ["a", "old", 1, null],
+      ["b", "old", 1, null],
+    ])
+    for (const row of rows) {
+      expect(row.created).toBeGreaterThan(1_700_000_000)
+      expect(row.key).toMatch(UUID_V4)
+    }
+    expect(() => grown.table.insert({ label: "c", small: 10 })).toThrow(/breaks a check/)
+  })
+
   it("a table with a self-referencing foreign key can be rebuilt with its rows", async () => {
     const db = new DB(":memory:")
     const tree: TableConfig = { name: "tree", columns: { id: column.id(), parent: column.foreignKey("tree", "id", { onDelete: "CASCADE" }), label: column.text() } }

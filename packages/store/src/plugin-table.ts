@@ -61,6 +61,8 @@ const FAMILY: Partial<Record<string, string>> = {
   module: "text",
   datetime: "text",
   time: "text",
+  // Unix seconds (timestamp, createdAt, updatedAt) are integers.
+  timestamp: "integer",
 }
 
 /** What a column's stored values mean: its kind's family, JSON and boolean as listed in jsonColumns and parser. */
@@ -88,11 +90,19 @@ function keepColumns(config: TableConfig, keep: (name: string) => boolean): Tabl
   return { ...config, columns: Object.fromEntries(Object.entries(config.columns).filter(([name]) => keep(name))) }
 }
 
-/** `config` with the `added` columns as plain columns: no CHECK, no enum values, no reference. */
-function plainAdditions(config: TableConfig, added: readonly string[]): TableConfig {
-  const columns = { ...config.columns }
+/**
+ * The table before, plus the `added` columns of `config` as SQLite can add them in place: no SQL default
+ * (nor NOT NULL resting on one), no CHECK, no enum values, no reference.
+ */
+function plainAdditions(before: TableConfig, config: TableConfig, added: readonly string[]): TableConfig {
+  const columns = { ...before.columns }
   for (const name of added) {
-    const descriptor = { ...(normalizeColumn(columns[name]) as { descriptor: ColumnDescriptor }).descriptor }
+    const descriptor = { ...(normalizeColumn(config.columns[name]) as { descriptor: ColumnDescriptor }).descriptor }
+    if (descriptor.defaultSql !== undefined || descriptor.defaultNow) {
+      delete descriptor.defaultSql
+      delete descriptor.defaultNow
+      delete descriptor.notNull
+    }
     delete descriptor.check
     delete descriptor.references
     if (descriptor.kind === "enum") {
@@ -103,6 +113,22 @@ function plainAdditions(config: TableConfig, added: readonly string[]): TableCon
   }
   return { ...config, columns }
 }
+
+/** Rewrites drizzle-kit's `INSERT INTO __new_<table>(...) SELECT ... FROM <table>` to copy the columns in `old` only. */
+function copyOnlyOldColumns(statements: string[], tableName: string, old: ReadonlySet<string>): void {
+  const pattern = new RegExp(`^INSERT INTO \`__new_${escapeRegExp(tableName)}\`\\((.*)\\) SELECT (.*) FROM \`${escapeRegExp(tableName)}\`;?\\s*$`, "s")
+  for (const [index, statement] of statements.entries()) {
+    const match = pattern.exec(statement)
+    if (!match) continue
+    const names = [...(match[1] as string).matchAll(/"((?:[^"]|"")*)"/g)].map((found) => (found[1] as string).replaceAll('""', '"'))
+    const kept = names.filter((name) => old.has(name))
+    if (kept.length === names.length) continue
+    const list = kept.map((name) => `"${name.replaceAll('"', '""')}"`).join(", ")
+    statements[index] = kept.length === 0 ? "SELECT 1;" : `INSERT INTO \`__new_${tableName}\`(${list}) SELECT ${list} FROM \`${tableName}\`;`
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /**
  * A rebuild creates `__new_<table>`, copies the rows, drops the old table and renames the new one. A
@@ -210,14 +236,16 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   const kit = await loadDrizzleKit()
   let previous = exists ? (stored.snapshot as never) : await kit.generateSQLiteDrizzleJson({})
   const steps: TableConfig[] = []
+  const before = new Set(previousConfig ? Object.keys(previousConfig.columns) : [])
   if (previousConfig) {
     // Drops and adds in one diff make drizzle-kit ask (interactively) whether a column was renamed:
     // drop and retype first, then add.
-    if (problems.length > 0) steps.push(keepColumns(config, (name) => Object.hasOwn(previousConfig.columns, name)))
-    // A diff that rebuilds the table and adds a column copies that column from the old table, which does
-    // not have it: add new columns plainly first (no CHECK, no reference), then rebuild.
-    const added = Object.keys(config.columns).filter((name) => !Object.hasOwn(previousConfig.columns, name))
-    if (added.length > 0) steps.push(plainAdditions(config, added))
+    const kept = keepColumns(config, (name) => before.has(name))
+    if (problems.length > 0) steps.push(kept)
+    // SQLite adds a column in place only with a constant default: add new columns plainly first, then
+    // let drizzle-kit rebuild the table with their SQL defaults, CHECKs and references.
+    const added = Object.keys(config.columns).filter((name) => !before.has(name))
+    if (added.length > 0) steps.push(plainAdditions(problems.length > 0 ? kept : previousConfig, config, added))
   }
   steps.push(config)
   const statements: string[] = []
@@ -227,7 +255,9 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
     statements.push(...(await kit.generateSQLiteMigration(previous, next as never)))
     previous = next as never
   }
-
+  // A rebuild copies the old rows column by column; a column this migration adds has no old values: it
+  // gets its default instead (drizzle-kit would copy it from the old table, which does not have it).
+  if (previousConfig) copyOnlyOldColumns(statements, tableName, before)
   const hasForeignKeys = [config, previousConfig].some((table) => table !== undefined && Object.values(table.columns).some((column) => "references" in column))
   if (hasForeignKeys) selfReferencesToNewTable(statements, tableName)
   const apply = () => {
