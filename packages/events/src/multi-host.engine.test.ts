@@ -93,6 +93,8 @@ describe.skipIf(skip !== undefined)("two real dockerds as two hosts", () => {
     expect(emitted.filter((entry) => JSON.stringify(entry.payload).includes(onBeta)).map(hostOf).filter((hostId) => hostId !== "beta")).toEqual([])
 
     await alpha.api.json("POST", `/containers/${onAlpha}/stop?t=10`)
+    // Removed only once the stop is through: an inspect racing the removal would see "removing".
+    await waitFor(() => about(emitted, "container:stopped", onAlpha).length > 0, "the stop")
     await alpha.api.raw("DELETE", `/containers/${onAlpha}`)
     await waitFor(() => about(emitted, "container:removed", onAlpha).length > 0, "the removal")
     for (const hook of ["container:died", "container:stopped"] as const) {

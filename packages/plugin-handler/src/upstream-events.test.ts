@@ -108,6 +108,11 @@ describe.each(RUNTIMES)("both naming styles through emit() (%s)", (runtime) => {
     expect(db.query("SELECT count(*) AS n FROM upstream_seen").get()).toEqual({ n: 1 })
   })
 
+  it("refuses an event name that is in neither catalog, naming it", async () => {
+    const { handler } = makeHandler(runtime)
+    await expect(handler.emit("container:start" as never, {})).rejects.toThrow('emit(): "container:start" is not a known event hook')
+  })
+
   it("logs a failing hook of the third form and counts it in getStatus, never silently", async () => {
     const { handler, lines } = makeHandler(runtime)
     const { id } = handler.savePlugin(pluginInput("third-form-broken", brokenThirdForm)) as { id: number }
