@@ -28,6 +28,8 @@ describe("column helper types keep the literal kind and the options", () => {
     expectTypeOf(meta.kind).toEqualTypeOf<"json">()
     expectTypeOf(meta.__type).toEqualTypeOf<{ cpu: number } | undefined>()
     expectTypeOf(column.json({ notNull: true })).toEqualTypeOf<{ kind: "json"; __type?: unknown; notNull: true }>()
+    // With an explicit value type TypeScript infers no options: they are accepted, not reflected in the type.
+    expectTypeOf(column.json<string[]>({ notNull: true })).toEqualTypeOf<{ kind: "json"; __type?: string[] }>()
   })
 
   it("types createdAt, updatedAt, timestamp, uuid and foreignKey by their options", () => {
