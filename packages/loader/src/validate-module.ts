@@ -1,6 +1,6 @@
 import { formatZodError, pluginModuleSchema } from "@dockstat/plugin-schema"
 
-import type { PluginDefinition } from "@dockstat/plugin-schema"
+import type { PluginDefinition, TableConfig } from "@dockstat/plugin-schema"
 
 /** The default export of a plugin module, checked; throws an Error whose message names each bad field. */
 export function validatePluginModule(namespace: Record<string, unknown>): PluginDefinition {
@@ -13,6 +13,11 @@ export function validatePluginModule(namespace: Record<string, unknown>): Plugin
   }
   const result = pluginModuleSchema.safeParse(definition)
   if (!result.success) throw new Error(formatZodError(result.error, "invalid plugin shape"))
-  // The original object, not zod's copy: actions keep their identity and `this`.
-  return definition as PluginDefinition
+  // The original object, not zod's copy: actions keep their identity and `this`. Only the table is
+  // zod's output: the normalized declaration (upstream's `parser` folded into jsonColumns), so the store
+  // sees one form and its warm path compares like with like.
+  const original = definition as PluginDefinition
+  const table = result.data.config?.table
+  if (table === undefined || original.config === undefined) return original
+  return { ...original, config: { ...original.config, table: table as TableConfig } }
 }

@@ -1,6 +1,24 @@
 export { column, COLUMN_KINDS } from "./column.ts"
 export type { ColumnDescriptor, ColumnKind, ColumnOptions } from "./column.ts"
 export { definePlugin } from "./define-plugin.ts"
+export { MAX_FRONTEND_BYTES, frontendConfigSchema } from "./frontend.ts"
+export type { FrontendAction, FrontendLoader, PluginFrontendConfig, PluginFrontendRoute } from "./frontend.ts"
+export { PLUGIN_BUILDER_BRAND, PluginBuilder, pluginBuilder } from "./plugin-builder.ts"
+export type { BuiltPlugin, PluginAuthor, PluginMeta, RepoType } from "./plugin-builder.ts"
+export {
+  createAction,
+  createActions,
+  createApiRoutes,
+  createEvents,
+  createFrontendAction,
+  createFrontendConfig,
+  createFrontendLoader,
+  createFrontendRoute,
+  createFrontendRoutes,
+  createRoute,
+  createTable,
+} from "./plugin-helpers.ts"
+export { PLUGIN_SDK, PLUGIN_SDK_EXPORTS } from "./plugin-sdk.ts"
 export { ERROR_STATUS, PluginError, errorMessage, isPluginError } from "./errors.ts"
 export type { ErrorCode, PluginErrorDetails } from "./errors.ts"
 export {
@@ -48,6 +66,7 @@ export type {
   SortDirection,
   TableApi,
   TableConfig,
+  TableParser,
   WhereQuery,
 } from "./types.ts"
 export {

@@ -1,5 +1,6 @@
 import type { ColumnDescriptor } from "./column.ts"
 import type { HookName } from "./event-catalog.ts"
+import type { PluginFrontendConfig } from "./frontend.ts"
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
@@ -120,11 +121,20 @@ export type EventHandler = (context: EventContext) => unknown
 export type EVENTS = { [K in HookName]?: (context: EventContext) => Promise<void> }
 export type PluginEvents = { [K in HookName]?: EventHandler }
 
+/** Upstream sqlite-wrapper's `parser`: `JSON` names text columns holding JSON (as `jsonColumns` does). */
+export interface TableParser {
+  JSON?: string[]
+  BOOLEAN?: string[]
+  DATE?: string[]
+}
+
 export interface TableConfig {
   name: string
   columns: Record<string, ColumnDescriptor>
   /** Text columns whose values are JSON (json() columns are JSON already). */
   jsonColumns?: string[]
+  /** Upstream's way to say the same; turned into `jsonColumns` when the plugin loads. */
+  parser?: TableParser
 }
 
 export interface RouteConfig {
@@ -144,6 +154,8 @@ export interface PluginDefinition {
     table?: TableConfig
     apiRoutes?: Record<string, RouteConfig>
     actions?: Record<string, Action>
+    /** The plugin's UI as data (upstream's `PluginFrontendConfig`): stored and returned by the host, not rendered. */
+    frontend?: PluginFrontendConfig
   }
   events?: PluginEvents
 }
@@ -191,6 +203,8 @@ export interface PluginInstance {
   readonly table: TableApi | null
   readonly logger: Logger
   readonly loadedAt: Date
+  /** The module's `config.frontend`, validated plain data (null when it has none). */
+  readonly frontend?: PluginFrontendConfig | null
   runRoute(routeKey: string, input: RouteInput): Promise<unknown>
   /**
    * Optional: `runRoute` answering synchronously when the chain did (plain values all along). It may
