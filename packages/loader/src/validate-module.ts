@@ -1,4 +1,4 @@
-import { formatZodError, pluginModuleSchema } from "@dockstat/plugin-schema"
+import { PLUGIN_BUILDER_BRAND, formatZodError, pluginModuleSchema } from "@dockstat/plugin-schema"
 
 import type { PluginDefinition, TableConfig } from "@dockstat/plugin-schema"
 
@@ -10,6 +10,9 @@ export function validatePluginModule(namespace: Record<string, unknown>): Plugin
   const definition = namespace.default
   if (typeof definition !== "object" || definition === null || Array.isArray(definition)) {
     throw new Error(`the default export must be an object, got ${Array.isArray(definition) ? "array" : typeof definition}`)
+  }
+  if (Object.hasOwn(definition, PLUGIN_BUILDER_BRAND)) {
+    throw new Error("the default export is a plugin builder, not a plugin: end the chain with .build()")
   }
   const result = pluginModuleSchema.safeParse(definition)
   if (!result.success) throw new Error(formatZodError(result.error, "invalid plugin shape"))

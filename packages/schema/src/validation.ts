@@ -2,7 +2,6 @@ import { z } from "zod"
 import { COLUMN_KINDS } from "./column.ts"
 import { isHookName } from "./event-catalog.ts"
 import { frontendConfigSchema } from "./frontend.ts"
-import { PLUGIN_BUILDER_BRAND } from "./plugin-builder.ts"
 import { RESERVED_TABLE_NAMES } from "./host-tables.ts"
 import { permissionsSchema } from "./permissions.ts"
 import { ROUTE_KEY } from "./route-key.ts"
@@ -117,10 +116,6 @@ export const pluginModuleSchema = z
     events: z.record(z.string(), fn("an event hook")).optional(),
   })
   .superRefine((plugin, ctx) => {
-    if (Object.hasOwn(plugin, PLUGIN_BUILDER_BRAND)) {
-      ctx.addIssue({ code: "custom", message: "the default export is a plugin builder, not a plugin: end the chain with .build()" })
-      return
-    }
     const actions = plugin.config?.actions ?? {}
     for (const [key, route] of Object.entries(plugin.config?.apiRoutes ?? {})) {
       if (!ROUTE_KEY.test(key)) {
