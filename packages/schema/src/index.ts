@@ -1,5 +1,27 @@
-export { column, COLUMN_KINDS } from "./column.ts"
-export type { ColumnDescriptor, ColumnKind, ColumnOptions } from "./column.ts"
+export {
+  COLUMN_KINDS,
+  FOREIGN_KEY_ACTIONS,
+  INTEGER_SIZES,
+  REAL_VARIANTS,
+  TEXT_VARIANTS,
+  UUID_V4_SQL,
+  column,
+  isSqlExpression,
+  sql,
+} from "./column.ts"
+export type {
+  ColumnDescriptor,
+  ColumnKind,
+  ColumnOptions,
+  DefaultValue,
+  Described,
+  ForeignKeyAction,
+  ForeignKeyReference,
+  IntegerSize,
+  RealVariant,
+  SqlExpression,
+  TextVariant,
+} from "./column.ts"
 export { definePlugin } from "./define-plugin.ts"
 export { MAX_FRONTEND_BYTES, frontendConfigSchema } from "./frontend.ts"
 export type { FrontendAction, FrontendLoader, PluginFrontendConfig, PluginFrontendRoute } from "./frontend.ts"

@@ -59,7 +59,7 @@ describe("plugin module shape", () => {
   })
 
   it("names a bad column and a jsonColumns entry that is not a column", () => {
-    const badKind = { name: "t", columns: { id: column.id(), x: { kind: "uuid" } } }
+    const badKind = { name: "t", columns: { id: column.id(), x: { kind: "money" } } }
     expect(message(pluginModuleSchema, { config: { table: badKind } })).toMatch(/config\.table\.columns\.x\.kind/)
     const badJson = { name: "t", columns: { id: column.id() }, jsonColumns: ["y"] }
     expect(message(pluginModuleSchema, { config: { table: badJson } })).toMatch(/config\.table\.jsonColumns\.0: "y" is not a declared column/)

@@ -1,5 +1,5 @@
 import { z } from "zod"
-import { COLUMN_KINDS } from "./column.ts"
+import { COLUMN_KINDS, FOREIGN_KEY_ACTIONS, INTEGER_SIZES, REAL_VARIANTS, TEXT_VARIANTS } from "./column.ts"
 import { isHookName } from "./event-catalog.ts"
 import { frontendConfigSchema } from "./frontend.ts"
 import { RESERVED_TABLE_NAMES } from "./host-tables.ts"
@@ -19,8 +19,26 @@ export const columnDescriptorSchema = z.strictObject({
   kind: z.enum(COLUMN_KINDS),
   notNull: z.boolean().optional(),
   unique: z.boolean().optional(),
+  primaryKey: z.boolean().optional(),
   defaultNow: z.boolean().optional(),
   default: jsonValue.optional(),
+  defaultSql: z.string().min(1).max(2000).optional(),
+  check: z.string().min(1).max(2000).optional(),
+  length: z.number().int().positive().max(1_000_000_000).optional(),
+  size: z.enum(INTEGER_SIZES).optional(),
+  variant: z.enum([...REAL_VARIANTS, ...TEXT_VARIANTS, "DECIMAL"]).optional(),
+  precision: z.number().int().positive().max(1000).optional(),
+  scale: z.number().int().nonnegative().max(1000).optional(),
+  asText: z.boolean().optional(),
+  values: z.array(z.string()).min(1).optional(),
+  references: z
+    .strictObject({
+      table: z.string(),
+      column: z.string(),
+      onDelete: z.enum(FOREIGN_KEY_ACTIONS).optional(),
+      onUpdate: z.enum(FOREIGN_KEY_ACTIONS).optional(),
+    })
+    .optional(),
 })
 
 /**
