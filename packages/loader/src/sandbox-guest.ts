@@ -6,10 +6,11 @@
 import { PLUGIN_SDK, PluginError, isThenable } from "@dockstat/plugin-schema"
 import { runActionChainNow } from "@dockstat/plugin-router"
 
-import type { Action, EventHandler, HookName, Logger, PluginRef, RouteDescriptor, TableApi } from "@dockstat/plugin-schema"
+import type { Action, HookName, Logger, PluginRef, RouteDescriptor, TableApi } from "@dockstat/plugin-schema"
 
 import { describeShape } from "./module-shape.ts"
-import { hookFailedError, routeNotFoundError, serializeError } from "./runtime-core.ts"
+import { callHook, hookFailedError, routeNotFoundError, serializeError } from "./runtime-core.ts"
+import type { HookFunction } from "./runtime-core.ts"
 import { decodeValue, encodeGuestValue as encodeValue, installGuestTags } from "./sandbox-codec.ts"
 import { installGlobals } from "./sandbox-guest-globals.ts"
 import type { HostFunctions } from "./sandbox-guest-globals.ts"
@@ -84,7 +85,7 @@ function tableFor(config: { name: string; columns: string[] }): TableApi {
 }
 
 let actions: Record<string, Action> = {}
-let events: Partial<Record<HookName, EventHandler>> = {}
+let events: Partial<Record<HookName, HookFunction>> = {}
 let routes = new Map<string, readonly string[]>()
 let table: TableApi | null = null
 
@@ -131,7 +132,7 @@ const guest = {
     env = Object.freeze({ ...config.env })
   },
   describe(namespace: Record<string, unknown>): string {
-    const definition = namespace?.default as { config?: { actions?: Record<string, Action> }; events?: Partial<Record<HookName, EventHandler>> } | undefined
+    const definition = namespace?.default as { config?: { actions?: Record<string, Action> }; events?: Partial<Record<HookName, HookFunction>> } | undefined
     actions = definition?.config?.actions ?? {}
     events = definition?.events ?? {}
     return JSON.stringify(describeShape(definition === undefined ? null : { value: definition }))
@@ -165,7 +166,7 @@ const guest = {
     const wrap = (error: unknown) => fail(hookFailedError(ref, hook, error))
     try {
       const payload = decodeValue(text) as Record<string, unknown>
-      const result = handler({ ...payload, logger: logger as unknown as Logger, table, env })
+      const result = callHook(handler, hook, payload, { logger: logger as unknown as Logger, table, env })
       return isThenable(result) ? Promise.resolve(result).then(() => ok(undefined), wrap) : ok(undefined)
     } catch (error) {
       return wrap(error)

@@ -9,10 +9,11 @@ import { errorMessage } from "@dockstat/plugin-schema"
 import { createTableApi } from "@dockstat/plugin-store"
 import { runActionChain } from "@dockstat/plugin-router"
 
-import type { Action, EventHandler, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
+import type { Action, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
 
 import { describeShape } from "./module-shape.ts"
-import { serializeError } from "./runtime-core.ts"
+import { callHook, serializeError } from "./runtime-core.ts"
+import type { HookFunction } from "./runtime-core.ts"
 import { hardenWorker } from "./worker-harden.ts"
 import { LOG_LEVELS, MAX_LOG_ARGS } from "./worker-protocol.ts"
 import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
@@ -88,7 +89,7 @@ try {
 }
 
 const actions: Record<string, Action> = definition.config?.actions ?? {}
-const events = (definition.events ?? {}) as Partial<Record<HookName, EventHandler>>
+const events = (definition.events ?? {}) as Partial<Record<HookName, HookFunction>>
 
 async function handle(message: HostMessage): Promise<void> {
   switch (message.type) {
@@ -128,7 +129,8 @@ async function handle(message: HostMessage): Promise<void> {
     }
     case "hook": {
       try {
-        await events[message.hook]?.({ ...message.payload, logger, table })
+        const handler = events[message.hook]
+        if (typeof handler === "function") await callHook(handler, message.hook, message.payload, { logger, table })
         post({ type: "result", id: message.id, ok: true, value: undefined })
       } catch (error) {
         post({ type: "result", id: message.id, ok: false, error: { ...serialize(error), code: "HOOK_FAILED", hook: message.hook } })

@@ -8,11 +8,16 @@ export { DB } from "@dockstat/plugin-store"
 export type { HostTableApi, PluginMetadata } from "@dockstat/plugin-store"
 export { createFetchHandler, errorToResponse, toResponse } from "@dockstat/plugin-router"
 export type { RouteHost } from "@dockstat/plugin-router"
-export type { DispatchReport, DockerSourceStatus, HookOutcome } from "@dockstat/plugin-events"
+export type { DispatchReport, DockerHostsStatus, DockerHostStatus, DockerSourceStatus, HookOutcome, MetricsStatus } from "@dockstat/plugin-events"
+export { parseDockerHostList } from "@dockstat/plugin-events"
+export type { DockerHostResult, DockerOptions } from "./docker-events.ts"
 export {
   HOOK_NAMES,
   PluginBuilder,
   PluginError,
+  UPSTREAM_CONTAINER_HOOKS,
+  UPSTREAM_HOST_HOOKS,
+  isUpstreamHookName,
   column,
   createAction,
   createActions,
@@ -39,6 +44,8 @@ export type {
   FrontendAction,
   FrontendLoader,
   ContainerInfo,
+  DockerHostConfig,
+  DockerHostId,
   EVENTS,
   EventContext,
   HookName,
@@ -55,6 +62,12 @@ export type {
   QueryBuilder,
   RouteConfig,
   RuntimeKind,
+  ServerContext,
   TableApi,
   TableConfig,
+  UpstreamContainerInfo,
+  UpstreamContainerStats,
+  UpstreamEventContexts,
+  UpstreamHookName,
+  UpstreamHostMetrics,
 } from "@dockstat/plugin-schema"

@@ -1,15 +1,16 @@
 import { errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
 import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, resignUnkeyedPlugins } from "@dockstat/plugin-store"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
-import { createDockerEventSource } from "@dockstat/plugin-events"
 
-import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
+import type { DockerHostConfig, DockerHostId, EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
-import type { BackoffOptions, DispatchReport, DockerEventSource, DockerSourceStatus } from "@dockstat/plugin-events"
+import type { DispatchReport, DockerHostsStatus } from "@dockstat/plugin-events"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
+import { DockerEvents } from "./docker-events.ts"
+import type { DockerHostResult, DockerOptions } from "./docker-events.ts"
 import { LoadedSet } from "./loaded-set.ts"
 import { createBaseLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
@@ -68,10 +69,12 @@ export interface PluginHandlerOptions {
   sandbox?: SandboxLimits
   /**
    * Docker Engine events to plugin hooks. With this set, `start()` connects to the engine (`host`, else
-   * DOCKER_HOST, else /var/run/docker.sock) and `close()` disconnects; an unreachable engine is retried
-   * with backoff and logged once per outage, never an error.
+   * DOCKER_HOST, else /var/run/docker.sock; or each of `hosts: [{ id, name, host }]`) and `close()`
+   * disconnects; an unreachable engine is retried with backoff and logged once per outage, never an error.
+   * `metricsIntervalMs` (default 30 s) paces `container:metrics` / `host:metrics`, polled only while a
+   * loaded plugin has one of them.
    */
-  docker?: { host?: string; backoff?: BackoffOptions; since?: string }
+  docker?: DockerOptions
 }
 
 /**
@@ -100,7 +103,7 @@ export class PluginHandler {
   readonly #baseLogger: PinoLogger
   readonly #logger: PinoLogger
   readonly #options: PluginHandlerOptions
-  #docker: DockerEventSource | undefined
+  readonly #docker: DockerEvents | undefined
   readonly #maxBodyBytes: number
 
   constructor(db: DB, loggerParents: string[] = [], options: PluginHandlerOptions = {}) {
@@ -125,6 +128,14 @@ export class PluginHandler {
       lifecycle: this.#lifecycle,
       logger: this.#logger,
       loadOptions: createLoadOptions(db, this.#baseLogger, this.#parents, options),
+    }
+    if (options.docker !== undefined) {
+      this.#docker = new DockerEvents(options.docker, {
+        // emit logs each failing hook; the source counts the event as failed from the report.
+        emit: (hook, payload) => this.emit(hook, payload),
+        listening: (hook) => this.#loaded.instances().some((instance) => instance.hooks.includes(hook)),
+        logger: this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", "DockerEvents") }),
+      })
     }
   }
 
@@ -229,27 +240,35 @@ export class PluginHandler {
   }
 
   #startDocker(): void {
-    const options = this.#options.docker
-    if (options === undefined || this.#docker !== undefined) return
-    const logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", "DockerEvents") })
-    try {
-      this.#docker = createDockerEventSource({
-        ...options,
-        logger,
-        // emit logs each failing hook; the source counts the event as failed from the report.
-        deliver: ({ hook, payload }) => this.emit(hook, payload),
-      })
-    } catch (error) {
-      // An unusable DOCKER_HOST (ssh://, TLS) is a configuration problem, not a reason not to serve.
-      logger.error({ err: errorMessage(error) }, "Docker events disabled")
-      return
-    }
-    this.#docker.start()
+    this.#docker?.start()
   }
 
-  /** The Docker event source: connected, events delivered, reconnects; null when it is not running. */
-  getDockerStatus(): DockerSourceStatus | null {
+  /**
+   * The Docker event source: connected, events delivered, reconnects, and the same per host in `hosts`
+   * (with its metrics polling); null when it is not running. With one host the top-level fields are its.
+   */
+  getDockerStatus(): DockerHostsStatus | null {
     return this.#docker?.status() ?? null
+  }
+
+  /** The configured Docker hosts (`docker.hosts`, or the one `docker.host`); empty without the docker option. */
+  getDockerHosts(): DockerHostConfig[] {
+    return this.#docker?.hosts() ?? []
+  }
+
+  /** Adds a Docker host (connected at once when the source runs), then emits `host:added`. */
+  addDockerHost(host: DockerHostConfig): Promise<DockerHostResult> {
+    return this.#docker?.add(host) ?? Promise.resolve(dockerOff())
+  }
+
+  /** Renames a Docker host or points it at another address, then emits `host:updated`. */
+  updateDockerHost(host: DockerHostConfig): Promise<DockerHostResult> {
+    return this.#docker?.update(host) ?? Promise.resolve(dockerOff())
+  }
+
+  /** Disconnects and forgets a Docker host, then emits `host:removed`. */
+  removeDockerHost(id: DockerHostId): Promise<DockerHostResult> {
+    return this.#docker?.remove(id) ?? Promise.resolve(dockerOff())
   }
 
   /**
@@ -387,7 +406,12 @@ export class PluginHandler {
     return new Map([...this.#loaded.entries()].map((entry) => [entry.instance.id, entry.hookHandlers]))
   }
 
-  /** Calls `event` on every loaded plugin concurrently, each with a timeout; says what each one did. */
+  /**
+   * Calls `event` on every loaded plugin concurrently, each with a timeout; says what each one did.
+   * Either naming style: `emit("onContainerStart", { container })` calls seed-named hooks with
+   * `{ ...payload, table, logger }`, `emit("container:started", { hostId, containerId, containerInfo })`
+   * upstream-named ones with `(payload, { table, logger })`. Only hooks of the given name are called.
+   */
   emit(event: HookName, payload: Record<string, unknown> = {}): Promise<DispatchReport> {
     return this.#lifecycle.emit(this.#loaded.instances(), event, payload)
   }
@@ -460,9 +484,7 @@ export class PluginHandler {
 
   /** Stops the Docker events, then unloads every plugin and waits until each one is released. */
   async close(): Promise<void> {
-    const docker = this.#docker
-    this.#docker = undefined
-    await docker?.stop()
+    await this.#docker?.stop()
     await this.settled()
     const entries = this.#loaded.ids().map((id) => this.#loaded.remove(id)).filter((entry) => entry !== undefined)
     await Promise.all(entries.map((entry) => this.#lifecycle.dispose(entry.instance)))
@@ -478,3 +500,6 @@ export class PluginHandler {
   }
 }
 
+function dockerOff(): DockerHostResult {
+  return { success: false, message: "Docker events are off: the handler was made without the docker option" }
+}

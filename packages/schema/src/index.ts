@@ -41,16 +41,30 @@ export {
   createTable,
 } from "./plugin-helpers.ts"
 export { PLUGIN_SDK, PLUGIN_SDK_EXPORTS } from "./plugin-sdk.ts"
+export { DOCKER_HOST_ID, dockerHostIdSchema, dockerHostSchema, dockerHostsSchema } from "./docker-hosts.ts"
+export type { DockerHostConfig } from "./docker-hosts.ts"
 export { ERROR_STATUS, PluginError, errorMessage, isPluginError } from "./errors.ts"
 export type { ErrorCode, PluginErrorDetails } from "./errors.ts"
 export {
   DOCKER_EVENT_HOOKS,
   HOOK_NAMES,
   LIFECYCLE_HOOKS,
+  UPSTREAM_CONTAINER_HOOKS,
+  UPSTREAM_HOST_HOOKS,
   hookForDockerEvent,
+  hookSubject,
   isHookName,
+  isUpstreamHookName,
+  upstreamHooksForDockerEvent,
 } from "./event-catalog.ts"
-export type { DockerEventType, DockerHookName, HookName, LifecycleHookName } from "./event-catalog.ts"
+export type { DockerEventType, DockerHookName, HookName, LifecycleHookName, SeedHookName, UpstreamHookName } from "./event-catalog.ts"
+export type {
+  DockerHostId,
+  UpstreamContainerInfo,
+  UpstreamContainerStats,
+  UpstreamEventContexts,
+  UpstreamHostMetrics,
+} from "./upstream-events.ts"
 export { RESERVED_TABLE_NAMES, hostSettings, pluginTables, plugins } from "./host-tables.ts"
 export type { NewPluginRow, PluginRow, PluginTableRow } from "./host-tables.ts"
 export { ENV_NAME, addedPermissions, describePermissions, normalizePermissions, permissionsSchema } from "./permissions.ts"
@@ -85,6 +99,7 @@ export type {
   Row,
   RuntimeKind,
   SelectQuery,
+  ServerContext,
   SortDirection,
   TableApi,
   TableConfig,

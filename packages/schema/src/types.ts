@@ -1,6 +1,7 @@
 import type { ColumnDescriptor } from "./column.ts"
-import type { HookName } from "./event-catalog.ts"
+import type { HookName, SeedHookName, UpstreamHookName } from "./event-catalog.ts"
 import type { PluginFrontendConfig } from "./frontend.ts"
+import type { UpstreamEventContexts } from "./upstream-events.ts"
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
@@ -115,11 +116,29 @@ export interface EventContext {
   [key: string]: unknown
 }
 
-export type EventHandler = (context: EventContext) => unknown
+/**
+ * The last argument of every hook: upstream hooks get `(ctx, server)`, seed hooks
+ * `({ ...payload, ...server }, server)`. `env` is the plugin's declared `permissions.env` (sandbox and inline).
+ */
+export interface ServerContext {
+  table: TableApi | null
+  logger: Logger
+  env?: Readonly<Record<string, string>>
+}
 
-/** The seed's `EVENTS`: every hook of the catalog, each optional. */
-export type EVENTS = { [K in HookName]?: (context: EventContext) => Promise<void> }
-export type PluginEvents = { [K in HookName]?: EventHandler }
+export type EventHandler = (context: EventContext, server: ServerContext) => unknown
+
+/**
+ * The seed's `EVENTS`: every hook of the catalog, each optional. Seed-named hooks take the seed's
+ * context; upstream-named ones the upstream context and `{ table, logger }` (optional here: the host
+ * fills in the plugin's own when left out).
+ */
+export type EVENTS = { [K in SeedHookName]?: (context: EventContext, server?: ServerContext) => Promise<void> } & {
+  [K in UpstreamHookName]?: (context: UpstreamEventContexts[K], server?: ServerContext) => Promise<void>
+}
+export type PluginEvents = { [K in SeedHookName]?: EventHandler } & {
+  [K in UpstreamHookName]?: (context: UpstreamEventContexts[K], server: ServerContext) => unknown
+}
 
 /** Upstream sqlite-wrapper's `parser`: `JSON` names text columns holding JSON (as `jsonColumns` does). */
 export interface TableParser {

@@ -51,6 +51,12 @@ describe("plugin module shape", () => {
     expect(message(pluginModuleSchema, plugin)).toMatch(/route "\/x" names action "nope", which config.actions does not define/)
   })
 
+  it("accepts upstream DockStat's event names beside the seed's, and names an unknown one", () => {
+    const events = { "container:started": () => {}, "host:health:changed": () => {}, "host:metrics": () => {}, onContainerStart: () => {} }
+    expect(pluginModuleSchema.safeParse({ events }).success).toBe(true)
+    expect(message(pluginModuleSchema, { events: { "container:exploded": () => {} } })).toMatch(/"container:exploded" is not a known event hook/)
+  })
+
   it("names an unknown event hook and a bad method", () => {
     expect(message(pluginModuleSchema, { events: { onContainerExplode: () => {} } })).toMatch(/"onContainerExplode" is not a known event hook/)
     expect(message(pluginModuleSchema, { config: { apiRoutes: { "/x": { method: "FETCH", actions: ["getStatus"] } }, actions } })).toMatch(
