@@ -64,6 +64,16 @@ const events = createEvents({
     logger.info("Container started: " + container.id)
     table.insert({ title: "container " + container.id + " started", meta: { container: container.id } })
   },
+  // As plugin-builder's README writes a seed-named hook: the container first, then { table, logger }.
+  onContainerStop: async (container, { table, logger }) => {
+    logger.info("Container stopped: " + container.id)
+    table.insert({ title: "container " + container.id + " stopped", meta: { container: container.id } })
+  },
+  // Upstream's event names: (ctx, { table, logger }).
+  "container:started": (ctx, { table, logger }) => {
+    logger.info("upstream start " + ctx.containerId)
+    table.insert({ title: "host " + ctx.hostId + " started " + ctx.containerInfo.name, meta: { containerId: ctx.containerId } })
+  },
 })
 
 const frontend = createFrontendConfig({
@@ -136,7 +146,9 @@ describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin built with
     expect(installed).toMatchObject({ success: true })
     const id = (installed as { id: number }).id
     await handler.loadPlugin(id)
-    expect(handler.getStatus().loaded_plugins).toEqual([expect.objectContaining({ id, name: "dockstat-notes", runtime, table: "dockstat_notes", hooks: ["onContainerStart"] })])
+    expect(handler.getStatus().loaded_plugins).toEqual([
+      expect.objectContaining({ id, name: "dockstat-notes", runtime, table: "dockstat_notes", hooks: ["onContainerStart", "onContainerStop", "container:started"] }),
+    ])
 
     expect(await handler.handleRoute(id, "/notes/add", post("/notes/add", { title: "first", meta: { tags: ["a"] }, pinned: true }))).toEqual({ saved: 1 })
     expect(await handler.handleRoute(id, "/notes/add", post("/notes/add", { meta: {} }))).toEqual({ error: "title (a string) is required" })
@@ -144,12 +156,20 @@ describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin built with
     expect(await handler.handleRoute(id, "/notes/1", get("/notes/1"))).toEqual({ id: 1, title: "first", meta: { tags: ["a"] }, pinned: true })
     expect(await handler.handleRoute(id, "/version", get("/version"))).toBe("1.0.0")
 
-    const report = await handler.emit("onContainerStart", { container: { id: "c1" } })
-    expect(report.results).toEqual([expect.objectContaining({ pluginId: id, status: "ok" })])
+    for (const [hook, payload] of [
+      ["onContainerStart", { container: { id: "c1" } }],
+      ["onContainerStop", { container: { id: "c1" } }],
+      ["container:started", { hostId: 1, containerId: "c2", containerInfo: { id: "c2", hostId: 1, name: "web", image: "nginx", status: "running", state: "running", ports: [], labels: {} } }],
+    ] as const) {
+      const report = await handler.emit(hook, payload)
+      expect(report.results, hook).toEqual([expect.objectContaining({ pluginId: id, status: "ok" })])
+    }
     const notes = (await handler.handleRoute(id, "/notes", get("/notes"))) as { title: string; meta: unknown }[]
     expect(notes.map((note) => [note.title, note.meta])).toEqual([
       ["first", { tags: ["a"] }],
       ["container c1 started", { container: "c1" }],
+      ["container c1 stopped", { container: "c1" }],
+      ["host 1 started web", { containerId: "c2" }],
     ])
 
     // Over HTTP too, through the framework-free handler.
