@@ -17,8 +17,7 @@ export function validatePluginModule(namespace: Record<string, unknown>): Plugin
   const result = pluginModuleSchema.safeParse(definition)
   if (!result.success) throw new Error(formatZodError(result.error, "invalid plugin shape"))
   // The original object, not zod's copy: actions keep their identity and `this`. Only the table is
-  // zod's output: the normalized declaration (upstream's `parser` folded into jsonColumns), so the store
-  // sees one form and its warm path compares like with like.
+  // zod's output: the declaration as the schema normalizes it, so the store sees one form in every runtime.
   const original = definition as PluginDefinition
   const table = result.data.config?.table
   if (table === undefined || original.config === undefined) return original

@@ -41,7 +41,7 @@ const table = createTable({
   columns: {
     id: column.id(),
     title: column.text({ notNull: true }),
-    meta: column.text(),
+    meta: column.json(),
     pinned: column.boolean({ default: false }),
   },
   parser: { JSON: ["meta"], BOOLEAN: ["pinned"] },
@@ -152,7 +152,6 @@ describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin built with
 
     expect(await handler.handleRoute(id, "/notes/add", post("/notes/add", { title: "first", meta: { tags: ["a"] }, pinned: true }))).toEqual({ saved: 1 })
     expect(await handler.handleRoute(id, "/notes/add", post("/notes/add", { meta: {} }))).toEqual({ error: "title (a string) is required" })
-    // parser.JSON made `meta` a JSON column; the boolean column converts by itself.
     expect(await handler.handleRoute(id, "/notes/1", get("/notes/1"))).toEqual({ id: 1, title: "first", meta: { tags: ["a"] }, pinned: true })
     expect(await handler.handleRoute(id, "/version", get("/version"))).toBe("1.0.0")
 

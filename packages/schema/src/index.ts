@@ -103,7 +103,6 @@ export type {
   SortDirection,
   TableApi,
   TableConfig,
-  TableParser,
   WhereQuery,
 } from "./types.ts"
 export {

@@ -140,20 +140,11 @@ export type PluginEvents = { [K in SeedHookName]?: EventHandler } & {
   [K in UpstreamHookName]?: (context: UpstreamEventContexts[K], server: ServerContext) => unknown
 }
 
-/** Upstream sqlite-wrapper's `parser`: `JSON` names text columns holding JSON (as `jsonColumns` does). */
-export interface TableParser {
-  JSON?: string[]
-  BOOLEAN?: string[]
-  DATE?: string[]
-}
-
 export interface TableConfig {
   name: string
   columns: Record<string, ColumnDescriptor>
   /** Text columns whose values are JSON (json() columns are JSON already). */
   jsonColumns?: string[]
-  /** Upstream's way to say the same; turned into `jsonColumns` when the plugin loads. */
-  parser?: TableParser
 }
 
 export interface RouteConfig {

@@ -41,24 +41,11 @@ export const columnDescriptorSchema = z.strictObject({
     .optional(),
 })
 
-/**
- * Upstream's `parser` (sqlite-wrapper): `JSON` lists text columns that hold JSON (it becomes
- * `jsonColumns`); `BOOLEAN` and `DATE` may list only columns already declared with `column.boolean()` /
- * `column.date()`, which convert by themselves. `MODULE` (Bun's transpiler on read) is not supported.
- */
-const parserSchema = z.strictObject({
-  JSON: z.array(z.string()).optional(),
-  BOOLEAN: z.array(z.string()).optional(),
-  DATE: z.array(z.string()).optional(),
-  MODULE: z.never("parser.MODULE (columns transpiled by Bun when read) is not supported here: store the code as text").optional(),
-})
-
 export const tableConfigSchema = z
   .object({
     name: identifier("table name"),
     columns: z.record(identifier("column name"), columnDescriptorSchema),
     jsonColumns: z.array(z.string()).optional(),
-    parser: parserSchema.optional(),
   })
   .superRefine((table, ctx) => {
     const lower = table.name.toLowerCase()
@@ -85,22 +72,6 @@ export const tableConfigSchema = z
         ctx.addIssue({ code: "custom", path: ["jsonColumns", index], message: `"${name}" is not a declared column` })
       }
     }
-    const kinds = { JSON: null, BOOLEAN: "boolean", DATE: "date" } as const
-    for (const key of ["JSON", "BOOLEAN", "DATE"] as const) {
-      for (const [index, name] of (table.parser?.[key] ?? []).entries()) {
-        const path = ["parser", key, index]
-        const kind = Object.hasOwn(table.columns, name) ? table.columns[name]?.kind : undefined
-        if (kind === undefined) ctx.addIssue({ code: "custom", path, message: `"${name}" is not a declared column` })
-        else if (kinds[key] !== null && kind !== kinds[key]) {
-          ctx.addIssue({ code: "custom", path, message: `"${name}" is a ${kind} column; declare it with column.${kinds[key]}() to store ${key === "DATE" ? "dates" : "booleans"}` })
-        }
-      }
-    }
-  })
-  .transform(({ parser, ...table }) => {
-    // parser.JSON names text columns holding JSON: what jsonColumns says. The rest convert by their kind.
-    const extra = (parser?.JSON ?? []).filter((name) => table.columns[name]?.kind !== "json" && !table.jsonColumns?.includes(name))
-    return extra.length === 0 ? table : { ...table, jsonColumns: [...(table.jsonColumns ?? []), ...extra] }
   })
 
 const methodSchema = z.preprocess(
