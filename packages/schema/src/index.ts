@@ -41,6 +41,22 @@ export {
   createTable,
 } from "./plugin-helpers.ts"
 export { PLUGIN_SDK, PLUGIN_SDK_EXPORTS } from "./plugin-sdk.ts"
+export type {
+  ColumnValue,
+  InsertRowOf,
+  ParamsOf,
+  PreviousOf,
+  RouteParams,
+  RowOf,
+  SeedHookPayload,
+  TableOf,
+  TypedActionContext,
+  TypedEvents,
+  TypedPlugin,
+  TypedServer,
+  TypedTable,
+  TypedTableConfig,
+} from "./typed-plugin.ts"
 export { DOCKER_HOST_ID, dockerHostIdSchema, dockerHostSchema, dockerHostsSchema } from "./docker-hosts.ts"
 export type { DockerHostConfig } from "./docker-hosts.ts"
 export { ERROR_STATUS, PluginError, errorMessage, isPluginError } from "./errors.ts"
