@@ -191,7 +191,8 @@ export class PluginBuilder<Explicit extends Row = never, T = undefined, R = Rout
 
 /**
  * Starts a plugin builder. `pluginBuilder<Row>()` types `table` by a row type written by hand, as
- * upstream plugins do; without it, the table is typed by its columns.
+ * upstream plugins do (a second type argument, upstream's `typeof actions`, is accepted and not
+ * needed); without it, the table is typed by its columns.
  *
  * @example
  * export default pluginBuilder()
@@ -202,6 +203,6 @@ export class PluginBuilder<Explicit extends Row = never, T = undefined, R = Rout
  *   .actions({ byId: ({ table, params }) => table.where({ id: Number(params.id) }).get() })
  *   .build()
  */
-export function pluginBuilder<Explicit extends Row = never>(): PluginBuilder<Explicit> {
+export function pluginBuilder<Explicit extends Row = never, _Actions = unknown>(): PluginBuilder<Explicit> {
   return new PluginBuilder<Explicit>()
 }

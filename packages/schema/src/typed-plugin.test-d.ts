@@ -407,6 +407,32 @@ describe("pluginBuilder()", () => {
   })
 })
 
+describe("upstream's explicit type arguments", () => {
+  interface MyPluginData extends Record<string, unknown> {
+    id: number
+    name: string
+    settings: Record<string, unknown>
+  }
+
+  it("pluginBuilder<MyRow, typeof actions>() types table by the row", () => {
+    const actions = createActions<MyPluginData>({
+      getData: async ({ table }) => table?.select(["*"]).all() ?? [],
+    })
+    pluginBuilder<MyPluginData, typeof actions>()
+      .meta(meta)
+      .table({ name: "my_plugin_data", columns: { id: column.id(), name: column.text({ notNull: true }), settings: column.json() }, parser: { JSON: ["settings"] } })
+      .actions(actions)
+      .apiRoutes({ "/data": { method: "GET", actions: ["getData"] } })
+      .events({
+        onContainerStart: async (container, { logger, table }) => {
+          logger.info(`Container started: ${container.id}`)
+          expectTypeOf(table.all()).toEqualTypeOf<MyPluginData[]>()
+        },
+      })
+      .build()
+  })
+})
+
 describe("upstream's helpers", () => {
   interface MyData extends Record<string, unknown> {
     id: number
