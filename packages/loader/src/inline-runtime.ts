@@ -6,6 +6,7 @@ import type {
   HookName,
   Logger,
   PluginDefinition,
+  PluginFrontendConfig,
   PluginInstance,
   PluginRef,
   RouteDescriptor,
@@ -73,6 +74,8 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
     table,
     logger,
     loadedAt: new Date(),
+    // A copy: plugin code keeps its own object and may change it; the host shows what was validated.
+    frontend: definition.config?.frontend === undefined ? null : (JSON.parse(JSON.stringify(definition.config.frontend)) as PluginFrontendConfig),
     runRoute(routeKey: string, input: RouteInput): Promise<unknown> {
       try {
         return Promise.resolve(instance.runRouteNow(routeKey, input))

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module"
 import { Script } from "node:vm"
 import { init, parse } from "es-module-lexer"
-import { PluginError, column, definePlugin, isPluginError, isReply, reply, sql } from "@dockstat/plugin-schema"
+import { PLUGIN_SDK } from "@dockstat/plugin-schema"
 
 import { builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
 import { ImportNotAllowedError, SDK_SPECIFIERS, prepareModuleSource } from "./module-source.ts"
@@ -10,7 +10,7 @@ const lexerReady = init()
 const nodeRequire = createRequire(import.meta.url)
 
 /** What plugin code gets for an SDK import in the inline runtime: the plugin-facing part of the SDK. */
-const SDK = Object.freeze({ column, sql, reply, isReply, definePlugin, PluginError, isPluginError })
+const SDK = PLUGIN_SDK
 
 /** Module syntax this transform does not handle; the caller imports such code as a real ES module. */
 export class UnsupportedModuleSyntax extends Error {

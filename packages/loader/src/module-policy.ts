@@ -1,7 +1,13 @@
 import { isBuiltin } from "node:module"
 
-/** The specifiers plugin code may use for the SDK: ours, and the seed's `@dockstat/sqlite-wrapper`. */
-export const SDK_SPECIFIERS: ReadonlySet<string> = new Set(["@dockstat/plugin-handler", "@dockstat/sqlite-wrapper", "@dockstat/plugin-schema"])
+/**
+ * The specifiers plugin code may use for the SDK: ours, the seed's `@dockstat/sqlite-wrapper` and
+ * upstream DockStat's `@dockstat/plugin-builder`. Each is served the same module (PLUGIN_SDK).
+ */
+export const SDK_SPECIFIERS: ReadonlySet<string> = new Set(["@dockstat/plugin-handler", "@dockstat/sqlite-wrapper", "@dockstat/plugin-builder", "@dockstat/plugin-schema"])
+
+/** How error messages name what plugin code may import. */
+export const SDK_IMPORTS_HINT = "@dockstat/plugin-handler (or @dockstat/sqlite-wrapper, @dockstat/plugin-builder)"
 
 /**
  * Built-ins a plugin gets only when the admin grants them (`grantModules`), in every runtime. Each one

@@ -3,7 +3,7 @@
  * every sandbox before the plugin: it installs the authority-free globals and the SDK, then hands the
  * host an object to call. Route chains run here, through the same runner and errors as every runtime.
  */
-import { PluginError, column, definePlugin, isPluginError, isReply, isThenable, reply, sql } from "@dockstat/plugin-schema"
+import { PLUGIN_SDK, PluginError, isThenable } from "@dockstat/plugin-schema"
 import { runActionChainNow } from "@dockstat/plugin-router"
 
 import type { Action, HookName, Logger, PluginRef, RouteDescriptor, TableApi } from "@dockstat/plugin-schema"
@@ -50,7 +50,7 @@ for (const level of Object.keys(LEVELS)) logger[level] = (...args: unknown[]) =>
 const timers = installGlobals(root, host, send)
 installGuestTags()
 
-root[Symbol.for("dockstat.sdk") as unknown as string] = Object.freeze({ column, sql, reply, isReply, definePlugin, PluginError, isPluginError })
+root[Symbol.for("dockstat.sdk") as unknown as string] = PLUGIN_SDK
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 const nullForUndefined = (value: unknown): unknown => {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto"
-import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { PLUGIN_SDK_EXPORTS, PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
 import { routesFromConfig } from "@dockstat/plugin-router"
 
-import type { HookName, Logger, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
+import type { HookName, Logger, PluginFrontendConfig, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core"
 
 import { loadFailed } from "./errors.ts"
@@ -74,9 +74,9 @@ function tableCallError(error: unknown): TableCallError {
   if (error.data !== undefined) out.data = { ...error.data }
   return out
 }
+/** The SDK module the sandbox's loader serves: the guest's copy of PLUGIN_SDK, export by export. */
 const SDK_MODULE = `const sdk = globalThis[Symbol.for("dockstat.sdk")];
-export const column = sdk.column, sql = sdk.sql, reply = sdk.reply, isReply = sdk.isReply, definePlugin = sdk.definePlugin,
-  PluginError = sdk.PluginError, isPluginError = sdk.isPluginError;
+export const ${PLUGIN_SDK_EXPORTS.map((name) => `${name} = sdk.${name}`).join(", ")};
 export default sdk;`
 
 interface GuestFns {
@@ -167,7 +167,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     throw loadFailed(context, errorMessage(error), error)
   }
 
-  let summary: { routes: RouteDescriptor[]; hooks: HookName[]; table: TableConfig | null } | undefined
+  let summary: { routes: RouteDescriptor[]; hooks: HookName[]; table: TableConfig | null; frontend: PluginFrontendConfig | null } | undefined
   let table: TableApi | null = null
   let engine: Engine | undefined
   let booting: Promise<Engine> | undefined
@@ -533,7 +533,12 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       if (summary === undefined) {
         const definition = validatePluginModule({ default: (reviveShape(shape) as { value?: unknown } | null)?.value })
         const tableConfig = definition.config?.table ?? null
-        summary = { routes: routesFromConfig(definition.config?.apiRoutes), hooks: implementedHooks(definition.events as Record<string, unknown> | undefined), table: tableConfig }
+        summary = {
+          routes: routesFromConfig(definition.config?.apiRoutes),
+          hooks: implementedHooks(definition.events as Record<string, unknown> | undefined),
+          table: tableConfig,
+          frontend: definition.config?.frontend ?? null,
+        }
         if (tableConfig) table = await options.prepareTable(tableConfig)
       }
       const tableInfo = summary.table ? { name: summary.table.name, columns: Object.keys(summary.table.columns) } : null
@@ -704,6 +709,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     },
     logger,
     loadedAt: new Date(),
+    frontend: loaded.frontend,
     get state() {
       return state
     },

@@ -151,6 +151,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
         routes: routesFromConfig(definition.config?.apiRoutes),
         hooks: Object.keys(definition.events ?? {}) as HookName[],
         table: tableConfig,
+        frontend: definition.config?.frontend ?? null,
       }
       if (tableConfig) table = await options.prepareTable(tableConfig)
     }
@@ -348,6 +349,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
     },
     logger,
     loadedAt,
+    frontend: loaded.frontend,
     get state() {
       return state
     },

@@ -41,7 +41,11 @@ export async function installPlugin(parts: HandlerParts, url: string, options: I
   const failed = (error: unknown): InstallResult => ({ success: false, message: `Could not install plugin "${input.name}": ${errorMessage(error)}`, kind: failureKind(error, "internal") })
   return applyVersion<number, InstallResult>(parts.db, {
     prepare: () => prepareVersion(candidateRow(input, 0, parts.db.signer, undefined, options.runtime ?? null), parts.loadOptions(input.name, { runtime: options.runtime }), input.allowDataLoss ?? false),
-    write: () => parts.registry.insert(input, choices),
+    write: (prepared) => {
+      const id = parts.registry.insert(input, choices)
+      parts.registry.setFrontend(id, prepared.instance.frontend ?? null)
+      return id
+    },
     what: `Install of plugin "${input.name}"`,
     refused: (error) => ({ success: false, message: `Plugin "${input.name}" from ${resolved.source} cannot be installed: ${errorMessage(error)}`, kind: failureKind(error, "invalid-plugin") }),
     failed,

@@ -1,12 +1,23 @@
 import { PluginError, errorMessage } from "@dockstat/plugin-schema"
 import { loadPlugin } from "@dockstat/plugin-loader"
+import { retryWhileBusy } from "@dockstat/plugin-store"
 
-import type { PluginInstance, RuntimeKind } from "@dockstat/plugin-schema"
+import type { PluginInstance, PluginRow, RuntimeKind } from "@dockstat/plugin-schema"
 
 import type { HandlerParts } from "./handler-parts.ts"
 import { createLoadedEntry } from "./loaded-set.ts"
 import type { LoadedEntry } from "./loaded-set.ts"
 import { invalidIdError, missingPluginError } from "./missing-plugin.ts"
+
+/**
+ * A plugin saved with `savePlugin` (stored without loading) or installed before frontends were stored
+ * gets its frontend recorded by its first load; an unchanged one costs no write.
+ */
+async function recordFrontend(parts: HandlerParts, row: PluginRow, instance: PluginInstance): Promise<void> {
+  const frontend = instance.frontend ?? null
+  if (JSON.stringify(frontend) === JSON.stringify(row.frontend ?? null)) return
+  await retryWhileBusy(() => parts.registry.setFrontend(row.id, frontend), { what: `Recording the frontend of plugin "${row.name}"` })
+}
 
 /**
  * Loads a plugin's stored code and swaps it in (stopping the version it replaces). Run in the plugin's
@@ -29,8 +40,10 @@ export async function loadStored(parts: HandlerParts, id: number, runtime?: Runt
     let entry: LoadedEntry
     try {
       entry = createLoadedEntry(instance)
+      await recordFrontend(parts, row, instance)
     } catch (error) {
-      // Routes that do not compile (two claiming one path and method): nothing of this load may run on.
+      // Routes that do not compile (two claiming one path and method), or a database that stayed
+      // locked: nothing of this load may run on.
       await instance.dispose()
       throw error
     }

@@ -35,7 +35,10 @@ export async function updatePlugin(parts: HandlerParts, input: PluginInput, choi
           parts.loadOptions(input.name, { runtime: choices.runtime ?? running?.instance.runtime, stored: target.runtime, id }),
           input.allowDataLoss ?? false,
         ),
-      write: () => registry.update(id, input, choices.runtime === undefined ? {} : { runtime: choices.runtime }),
+      write: (prepared) => {
+        registry.update(id, input, choices.runtime === undefined ? {} : { runtime: choices.runtime })
+        return registry.setFrontend(id, prepared.instance.frontend ?? null)
+      },
       what: `Update of plugin "${target.name}"`,
       refused: (error) => ({ success: false, message: `Update of plugin "${target.name}" (id ${id}) refused: ${errorMessage(error)}${keeps}`, kind: failureKind(error, "invalid-plugin") }),
       failed: (error) => ({ success: false, message: `Update of plugin "${target.name}" (id ${id}) failed: ${errorMessage(error)}${keeps}`, kind: failureKind(error, "internal") }),

@@ -38,6 +38,40 @@ export {
 } from "./sql-expression.ts"
 export type { SqlFragmentRules, SqlToken, SqlTokenType } from "./sql-expression.ts"
 export { definePlugin } from "./define-plugin.ts"
+export { MAX_FRONTEND_BYTES, frontendConfigSchema } from "./frontend.ts"
+export type { FrontendAction, FrontendLoader, PluginFrontendConfig, PluginFrontendRoute } from "./frontend.ts"
+export { PLUGIN_BUILDER_BRAND, PluginBuilder, pluginBuilder } from "./plugin-builder.ts"
+export type { BuiltPlugin, PluginAuthor, PluginMeta, RepoType } from "./plugin-builder.ts"
+export {
+  createAction,
+  createActions,
+  createApiRoutes,
+  createEvents,
+  createFrontendAction,
+  createFrontendConfig,
+  createFrontendLoader,
+  createFrontendRoute,
+  createFrontendRoutes,
+  createRoute,
+  createTable,
+} from "./plugin-helpers.ts"
+export { PLUGIN_SDK, PLUGIN_SDK_EXPORTS } from "./plugin-sdk.ts"
+export type {
+  ColumnValue,
+  InsertRowOf,
+  ParamsOf,
+  PreviousOf,
+  RouteParams,
+  RowOf,
+  SeedHookPayload,
+  TableOf,
+  TypedActionContext,
+  TypedEvents,
+  TypedPlugin,
+  TypedServer,
+  TypedTable,
+  TypedTableConfig,
+} from "./typed-plugin.ts"
 export { DOCKER_HOST_ID, dockerHostIdSchema, dockerHostSchema, dockerHostsSchema } from "./docker-hosts.ts"
 export type { DockerHostConfig } from "./docker-hosts.ts"
 export { ERROR_STATUS, PluginError, errorMessage, isPluginError } from "./errors.ts"

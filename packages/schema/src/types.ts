@@ -1,5 +1,6 @@
 import type { ColumnDescriptor, DefaultValue, ForeignKeyReference, SqlExpression } from "./column.ts"
 import type { HookName, SeedHookName, UpstreamHookName } from "./event-catalog.ts"
+import type { PluginFrontendConfig } from "./frontend.ts"
 import type { UpstreamEventContexts } from "./upstream-events.ts"
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const
@@ -258,6 +259,8 @@ export interface PluginDefinition {
     table?: TableConfig
     apiRoutes?: Record<string, RouteConfig>
     actions?: Record<string, Action>
+    /** The plugin's UI as data (upstream's `PluginFrontendConfig`): stored and returned by the host, not rendered. */
+    frontend?: PluginFrontendConfig
   }
   events?: PluginEvents
 }
@@ -305,6 +308,8 @@ export interface PluginInstance {
   readonly table: TableApi | null
   readonly logger: Logger
   readonly loadedAt: Date
+  /** The module's `config.frontend`, validated plain data (null when it has none). */
+  readonly frontend?: PluginFrontendConfig | null
   runRoute(routeKey: string, input: RouteInput): Promise<unknown>
   /**
    * Optional: `runRoute` answering synchronously when the chain did (plain values all along). It may

@@ -4,6 +4,7 @@ import type { ColumnDescriptor } from "./column.ts"
 import { normalizeColumn } from "./column-normalize.ts"
 import { columnProblems } from "./column-rules.ts"
 import { isHookName } from "./event-catalog.ts"
+import { frontendConfigSchema } from "./frontend.ts"
 import { RESERVED_TABLE_NAMES } from "./host-tables.ts"
 import { permissionsSchema } from "./permissions.ts"
 import { ROUTE_KEY } from "./route-key.ts"
@@ -125,6 +126,7 @@ export const pluginModuleSchema = z
         table: tableConfigSchema.optional(),
         apiRoutes: z.record(z.string(), routeConfigSchema).optional(),
         actions: z.record(z.string(), fn("an action")).optional(),
+        frontend: frontendConfigSchema.optional(),
       })
       .optional(),
     events: z.record(z.string(), fn("an event hook")).optional(),
