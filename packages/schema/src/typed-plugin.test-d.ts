@@ -51,7 +51,7 @@ describe("definePlugin: rows from columns", () => {
         actions: {
           list: ({ table }) => {
             expectTypeOf(table.all()).toEqualTypeOf<HostRow[]>()
-            expectTypeOf(table.select(["*"]).where({ state: "up" }).get()).toEqualTypeOf<HostRow | undefined>()
+            expectTypeOf(table.select(["*"]).where({ state: "up" }).get()).toEqualTypeOf<HostRow | null>()
             expectTypeOf(table.insert).parameter(0).toEqualTypeOf<
               | {
                   name: string
