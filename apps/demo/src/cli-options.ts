@@ -4,7 +4,15 @@ export const CLI_OPTIONS = {
   update: { type: "boolean" },
   "drop-table": { type: "boolean" },
   runtime: { type: "string" },
+  dir: { type: "string" },
+  inline: { type: "boolean" },
 } as const
 
-/** Flags that belong to one command; given to another, they are a usage error. */
-export const FLAG_COMMANDS = { update: "install", "drop-table": "remove", runtime: "install" } as const
+/** Flags that belong to some commands; given to another, they are a usage error. */
+export const FLAG_COMMANDS: Readonly<Record<Exclude<keyof typeof CLI_OPTIONS, "help">, readonly string[]>> = {
+  update: ["install"],
+  "drop-table": ["remove"],
+  runtime: ["install", "dev"],
+  dir: ["new"],
+  inline: ["build"],
+}
