@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { watch } from "node:fs"
-import { basename, dirname, relative, sep } from "node:path"
+import { basename, dirname, join, relative, sep } from "node:path"
 import { PluginBuildError } from "@dockstat/plugin-handler/build"
 
 import type { FSWatcher } from "node:fs"
@@ -52,8 +52,11 @@ export function startDevLoop(options: DevLoopOptions): DevLoop {
   let again = false
   let closed = false
 
-  const schedule = () => {
+  /** Files changed since the last build, for the "rebuilding" line. */
+  const changed = new Set<string>()
+  const schedule = (file: string) => {
     if (closed) return
+    changed.add(file)
     clearTimeout(timer)
     timer = setTimeout(() => void run(), options.debounceMs ?? 100)
   }
@@ -80,6 +83,8 @@ export function startDevLoop(options: DevLoopOptions): DevLoop {
   }
 
   const cycle = async () => {
+    if (changed.size > 0) say(`${[...changed].join(", ")} changed: rebuilding`)
+    changed.clear()
     let project
     try {
       project = readPluginProject(options.dir)
@@ -119,9 +124,11 @@ export function startDevLoop(options: DevLoopOptions): DevLoop {
       printLoadError(error instanceof Error ? error.message : String(error), built, project.dir)
       return
     }
+    const verb = installed === undefined ? "Serving" : "Reloaded"
     installed = digest
-    const rows = instance.table === null ? "" : `; table ${instance.table.name}: ${instance.table.count()} rows`
-    say(`Serving ${instance.name}@${instance.version} (id ${instance.id}, ${instance.runtime} runtime)${rows}`)
+    const count = instance.table?.count()
+    const rows = instance.table === null ? "" : `; table ${instance.table.name}: ${count} ${count === 1 ? "row" : "rows"}`
+    say(`${verb} ${instance.name}@${instance.version} (id ${instance.id}, ${instance.runtime} runtime)${rows}`)
     if (instance.routes.length === 0) say("It has no routes.")
     for (const route of instance.routes) {
       out(`  ${route.methods.join(",").padEnd(12)} ${options.baseUrl}${API}/${instance.id}/routes${route.path === "/" ? "" : route.path}`)
@@ -157,7 +164,7 @@ export function startDevLoop(options: DevLoopOptions): DevLoop {
     if (closed || watchers.has(dir)) return
     try {
       const watcher = watch(dir, (_event, file) => {
-        if (file === null || accept(basename(file))) schedule()
+        if (file === null || accept(basename(file))) schedule(relative(options.dir, join(dir, file ?? ".")) || ".")
       })
       watcher.on("error", () => watchers.delete(dir))
       watchers.set(dir, watcher)
