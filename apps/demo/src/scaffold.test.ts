@@ -36,6 +36,7 @@ describe("scaffoldPlugin", () => {
     writeFileSync(temp.file("taken/notes.txt"), "mine")
     expect(() => scaffoldPlugin("taken", temp.file("taken"))).toThrow(/already exists and is not empty/)
     expect(readFileSync(temp.file("taken/notes.txt"), "utf8")).toBe("mine")
+    expect(() => scaffoldPlugin("file", temp.file("taken/notes.txt"))).toThrow(/is a file; choose another --dir/)
   })
 
   it("names the table after the plugin, as a SQL identifier", () => {

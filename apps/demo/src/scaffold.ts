@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, relative, resolve } from "node:path"
 
 import { CliError, usageError } from "./cli-error.ts"
@@ -24,6 +24,7 @@ export function scaffoldPlugin(name: string, dir: string): ScaffoldResult {
     throw usageError(`A plugin name is 1-50 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit (it is the npm package name too), got ${JSON.stringify(name)}`)
   }
   const target = realPath(resolve(dir))
+  if (existsSync(target) && !statSync(target).isDirectory()) throw new CliError(`${target} is a file; choose another --dir`)
   if (existsSync(target) && readdirSync(target).length > 0) throw new CliError(`${target} already exists and is not empty; choose another --dir`)
 
   const values: TemplateValues = {
