@@ -5,6 +5,7 @@ import type { RuntimeKind } from "@dockstat/plugin-handler"
 
 import { buildProject } from "./build-project.ts"
 import { CliError, usageError } from "./cli-error.ts"
+import type { AuthoringCommandName } from "./cli-options.ts"
 import { loadConfig } from "./config.ts"
 import { startDevLoop } from "./dev-loop.ts"
 import { readPluginProject } from "./plugin-project.ts"
@@ -30,7 +31,7 @@ type AuthoringCommand = (context: AuthoringContext, args: readonly string[], fla
 
 const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
 
-export const AUTHORING_COMMANDS: Readonly<Record<string, AuthoringCommand>> = {
+export const AUTHORING_COMMANDS: Readonly<Record<AuthoringCommandName, AuthoringCommand>> = {
   async new({ out, cwd }, args, flags) {
     const [name, ...rest] = args
     if (name === undefined || rest.length > 0) throw usageError("Usage: dockstat-plugins new <name> [--dir <path>]")

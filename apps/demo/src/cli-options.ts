@@ -16,3 +16,11 @@ export const FLAG_COMMANDS: Readonly<Record<Exclude<keyof typeof CLI_OPTIONS, "h
   dir: ["new"],
   inline: ["build"],
 }
+
+/** The plugin-authoring commands (cli-authoring.ts, imported only when one runs). */
+export const AUTHORING_COMMAND_NAMES = ["new", "build", "dev"] as const
+export type AuthoringCommandName = (typeof AUTHORING_COMMAND_NAMES)[number]
+
+export function isAuthoringCommand(name: string): name is AuthoringCommandName {
+  return (AUTHORING_COMMAND_NAMES as readonly string[]).includes(name)
+}

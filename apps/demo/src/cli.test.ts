@@ -186,7 +186,7 @@ describe("demo CLI (separate processes, real database file)", { timeout: 60_000 
   })
 })
 
-describe("demo CLI: permissions and re-signing", { timeout: 60_000 }, () => {
+describe("demo CLI: permissions and re-signing", { timeout: 180_000 }, () => {
   const temp = createTempDir()
   const env = { DOCKSTAT_DB: temp.file("permissions.db") }
   afterAll(() => temp.remove())
