@@ -86,8 +86,16 @@ describe("plugin authoring: new, pnpm install/test/typecheck/build, install, dev
     const again = await cli(["new", NAME, "--dir", project], temp.path)
     expect(again.code).toBe(1)
     expect(again.stderr).toContain("already exists and is not empty")
-    const badName = await cli(["new", "Bad Name"], temp.path)
-    expect(badName).toMatchObject({ code: 2, stderr: expect.stringContaining('A plugin name is 1-50 lowercase letters') })
+    const [badName, badRuntime, wrongFlag, notAProject] = await Promise.all([
+      cli(["new", "Bad Name"], temp.path),
+      cli(["dev", project, "--runtime", "root"], temp.path),
+      cli(["build", project, "--dir", "x"], temp.path),
+      cli(["build", temp.path], temp.path),
+    ])
+    expect(badName).toMatchObject({ code: 2, stderr: expect.stringContaining("A plugin name is 1-50 lowercase letters") })
+    expect(badRuntime).toMatchObject({ code: 2, stderr: '--runtime must be one of sandbox, worker, inline, got "root"\n' })
+    expect(wrongFlag).toMatchObject({ code: 2, stderr: expect.stringContaining('--dir applies to "new" only') })
+    expect(notAProject).toMatchObject({ code: 1, stderr: expect.stringContaining("has no package.json; is it a plugin project?") })
 
     // Offline from the store when its metadata is there; else the registry may fill the gaps.
     let install = await pnpm(["install", "--offline"], project)
