@@ -13,6 +13,7 @@ import { digestProblem } from "./verify-digest.ts"
 import { declaredEnv } from "./runtime-core.ts"
 import { createSandboxInstance } from "./sandbox-runtime.ts"
 import { withSyntaxLocation } from "./syntax-location.ts"
+import { withThrowLocation } from "./throw-location.ts"
 import type { SandboxLimits } from "./sandbox-runtime.ts"
 import { createWorkerInstance } from "./worker-runtime.ts"
 import type { WorkerLimits } from "./worker-runtime.ts"
@@ -106,7 +107,8 @@ async function loadInRuntime(row: PluginRow, options: LoadPluginOptions): Promis
     const grants = options.grantModules === undefined ? {} : { grantModules: options.grantModules }
     namespace = await importInline(row.plugin, row.name, (code) => importPluginModule(code, grants), grants)
   } catch (error) {
-    throw loadFailed(context, errorMessage(error), error)
+    const inPlugin = (file: string) => file === `plugin:${row.name}`
+    throw loadFailed(context, withThrowLocation(errorMessage(error), (error as { stack?: unknown } | null)?.stack, inPlugin), error)
   }
   let definition
   try {

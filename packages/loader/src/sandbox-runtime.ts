@@ -17,6 +17,7 @@ import { createSandboxFetch } from "./sandbox-fetch.ts"
 import type { SandboxFetch } from "./sandbox-fetch.ts"
 import { checkSandboxImports } from "./sandbox-imports.ts"
 import { replayTableOps } from "./sandbox-replay.ts"
+import { withThrowLocation } from "./throw-location.ts"
 import type { TableCallError } from "./sandbox-table.ts"
 import { newQuickJsInstance } from "./sandbox-wasm.ts"
 import { validatePluginModule } from "./validate-module.ts"
@@ -122,6 +123,9 @@ function encodeInput(input: RouteInput): string {
 }
 
 /** An engine failure that is not the plugin's answer: interrupted (time) or out of memory. */
+/** The name the engine evaluates plugin code under (see evaluateModule). */
+const isSandboxFile = (file: string): boolean => file === "plugin.js"
+
 class EngineStop extends Error {
   readonly kind: "interrupted" | "crash"
   constructor(kind: "interrupted" | "crash", message: string) {
@@ -197,12 +201,14 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   /** The value of a call result, or the EngineStop it stands for. */
   const unwrap = (current: Engine, result: { value: QuickJSHandle } | { error: QuickJSHandle }): QuickJSHandle => {
     if ("value" in result) return result.value
-    const dumped = current.vm.dump(result.error) as { name?: string; message?: string } | string
+    const dumped = current.vm.dump(result.error) as { name?: string; message?: string; stack?: string } | string
     result.error.dispose()
     const message = typeof dumped === "object" && dumped !== null ? `${dumped.name ?? "Error"}: ${dumped.message ?? ""}` : String(dumped)
     if (/InternalError: interrupted/.test(message)) throw new EngineStop("interrupted", "interrupted")
     if (/out of memory/i.test(message)) throw new EngineStop("crash", `ran out of memory (cap ${maxMemoryMb} MiB)`)
-    throw new EngineStop("crash", `its runtime failed: ${message}`)
+    // A syntax error is placed by withSyntaxLocation, from esbuild's parser.
+    const stack = typeof dumped === "object" && dumped !== null && dumped.name !== "SyntaxError" ? dumped.stack : undefined
+    throw new EngineStop("crash", withThrowLocation(`its runtime failed: ${message}`, stack, isSandboxFile))
   }
 
   const callGuest = (current: Engine, fn: QuickJSHandle, args: (string | number)[]): QuickJSHandle =>
@@ -569,9 +575,9 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       namespace.dispose()
       if (settled.type === "pending") throw new Error("the module's top-level await did not finish while loading (it may only await work that needs no host I/O)")
       if (settled.type === "rejected") {
-        const reason = current.vm.dump(settled.error)
+        const reason = current.vm.dump(settled.error) as unknown
         settled.error.dispose()
-        throw new Error(`the module threw while loading: ${errorMessage(reason)}`)
+        throw new Error(withThrowLocation(`the module threw while loading: ${errorMessage(reason)}`, (reason as { stack?: unknown } | null)?.stack, isSandboxFile))
       }
       return settled.value
     }

@@ -14,6 +14,7 @@ import type { Action, HookName, Logger, PluginDefinition, TableApi } from "@dock
 import { describeShape } from "./module-shape.ts"
 import { callHook, serializeError } from "./runtime-core.ts"
 import type { HookFunction } from "./runtime-core.ts"
+import { withThrowLocation } from "./throw-location.ts"
 import { hardenWorker } from "./worker-harden.ts"
 import { LOG_LEVELS, MAX_LOG_ARGS } from "./worker-protocol.ts"
 import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
@@ -83,7 +84,8 @@ try {
   definition = (namespace.default ?? {}) as PluginDefinition
   post({ type: "imported", shape: describeShape(namespace.default === undefined ? null : { value: namespace.default }) })
 } catch (error) {
-  post({ type: "load-error", message: errorMessage(error) })
+  const inPlugin = (file: string) => file.startsWith("data:text/javascript;")
+  post({ type: "load-error", message: withThrowLocation(errorMessage(error), (error as { stack?: unknown } | null)?.stack, inPlugin) })
   // Nothing else to do: the host ends this worker.
   await new Promise(() => {})
 }

@@ -84,6 +84,10 @@ describe("manifest", () => {
   })
 
   it("checks the integrity format", () => {
-    expect(message(manifestSchema, { ...valid, integrity: "md5-abc" })).toMatch(/integrity must be sha256-/)
+    expect(message(manifestSchema, { ...valid, integrity: "md5-abc" })).toMatch(/integrity must be sha256-, sha384- or sha512-/)
+    // Each algorithm with the length of its own digest: a sha256-sized sha384 is refused.
+    expect(manifestSchema.safeParse({ ...valid, integrity: `sha384-${"A".repeat(64)}` }).success).toBe(true)
+    expect(manifestSchema.safeParse({ ...valid, integrity: `sha512-${"A".repeat(86)}==` }).success).toBe(true)
+    expect(message(manifestSchema, { ...valid, integrity: `sha384-${"A".repeat(43)}=` })).toMatch(/integrity must be/)
   })
 })

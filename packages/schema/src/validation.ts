@@ -179,8 +179,8 @@ export const pluginInputSchema = z.object({
   plugin: z.string().min(1, "plugin (the module's code) must not be empty"),
 })
 
-/** An SRI string for the plugin code: `sha256-<base64>`. */
-export const INTEGRITY = /^sha256-[A-Za-z0-9+/]{43}=$/
+/** An SRI string for the plugin code: `sha256-`, `sha384-` or `sha512-` and the base64 of that digest. */
+export const INTEGRITY = /^(?:sha256-[A-Za-z0-9+/]{43}=|sha384-[A-Za-z0-9+/]{64}|sha512-[A-Za-z0-9+/]{86}==)$/
 
 /** A manifest: the plugin's metadata and its code, inline (`plugin`) or by URL (`pluginUrl`). */
 export const manifestSchema = z
@@ -192,7 +192,7 @@ export const manifestSchema = z
     author: pluginMetadata.author.optional(),
     plugin: z.string().min(1, "plugin (the module's code) must not be empty").optional(),
     pluginUrl: z.string().min(1).optional(),
-    integrity: z.string().regex(INTEGRITY, "integrity must be sha256-<base64 of the code's sha256>").optional(),
+    integrity: z.string().regex(INTEGRITY, "integrity must be sha256-, sha384- or sha512-<base64 of the code's digest>").optional(),
   })
   .superRefine((manifest, ctx) => {
     if (manifest.plugin === undefined && manifest.pluginUrl === undefined) {
