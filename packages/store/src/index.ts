@@ -28,4 +28,6 @@ export type { EnsureTableResult, TableAction, TablePlan, TablePlanOptions } from
 export { resignUnkeyedPlugins } from "./resign-plugins.ts"
 export type { ResignReport } from "./resign-plugins.ts"
 export { createTableApi } from "./table-api.ts"
+export { readTableRows } from "./table-rows.ts"
+export type { TableColumnInfo, TableRowsPage } from "./table-rows.ts"
 export type { TableApiOptions } from "./table-api.ts"
