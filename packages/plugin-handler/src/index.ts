@@ -40,6 +40,7 @@ export type {
   PluginPermissions,
   QueryBuilder,
   RouteConfig,
+  RouteDescriptor,
   RuntimeKind,
   TableApi,
   TableConfig,

@@ -3,7 +3,7 @@ import { createHostSettings, createHostTableApi, createPluginRegistry, dropPlugi
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 import { createDockerEventSource } from "@dockstat/plugin-events"
 
-import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
+import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RouteDescriptor, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { BackoffOptions, DispatchReport, DockerEventSource, DockerSourceStatus } from "@dockstat/plugin-events"
@@ -391,6 +391,12 @@ export class PluginHandler {
     const input = readRouteInputNow(request, { path: query === -1 ? path : path.slice(0, query), params: match.params, maxBodyBytes: this.#maxBodyBytes })
     if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, this.#activity, instance, key, routeInput))
     return runRouteLogged(this.#logger, this.#activity, instance, key, input)
+  }
+
+  /** A loaded plugin's routes with their methods, path and actions (what an admin page lists); null when it is not loaded. */
+  getPluginRoutes(id: number): RouteDescriptor[] | null {
+    const entry = this.#loaded.get(id)
+    return entry ? entry.instance.routes.map((route) => ({ ...route, methods: [...route.methods], actions: [...route.actions] })) : null
   }
 
   getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
