@@ -29,7 +29,7 @@ export interface PreviewSuccess {
   permissions: PluginPermissions
   /** The runtime it would run in (the admin's choice, else the stored or configured one, else the sandbox). */
   runtime: RuntimeKind
-  /** Route keys (`GET /status`) and hook names its code declares. */
+  /** Its routes (`GET /status`, `GET, DELETE /items/:id`) and hook names. */
   routes: string[]
   hooks: string[]
   /** Its table and what installing would do to it (`created`, `migrated`, `unchanged`), or null. */
@@ -90,7 +90,7 @@ export async function previewPlugin(parts: HandlerParts, url: string, options: {
       },
       permissions,
       runtime: instance.runtime,
-      routes: instance.routes.map((route) => route.key),
+      routes: instance.routes.map((route) => `${route.methods.join(", ")} ${route.path}`),
       hooks: [...instance.hooks],
       table: plan ? { name: plan.tableName, action: plan.action } : null,
       installed: existing

@@ -75,7 +75,7 @@ describe("previewManifestLink", () => {
       plugin: { name: "pinger", version: "1.0.0", author: { name: "Tester" } },
       permissions: { network: ["api.example.com", "hooks.example.com:8443"], env: ["API_TOKEN"] },
       runtime: "sandbox",
-      routes: ["/ping", "POST /log"],
+      routes: ["GET /ping", "POST /log"],
       hooks: ["onContainerStart"],
       table: { name: "pinger_rows", action: "created" },
       installed: null,

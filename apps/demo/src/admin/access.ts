@@ -26,7 +26,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"])
 
 /** Served without the token: what a login needs, and the health check. */
 function isPublic(path: string): boolean {
-  return path === "/health" || path === LOGIN_PATH || path.startsWith("/admin/assets/")
+  return path === "/health" || path === "/favicon.ico" || path === LOGIN_PATH || path.startsWith("/admin/assets/")
 }
 
 /** The admin page's own paths: a browser without a session is sent to the login form, not given JSON. */

@@ -34,13 +34,14 @@ const ASSETS = {
   "admin.js": { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("./assets/admin.js", import.meta.url), "utf8") },
 } as const
 
-/** The headers of every page and asset: the CSP above, no sniffing, no framing, no referrer. */
+/** The headers of every page and asset: the CSP above, no sniffing, no framing, no referrer to other sites. */
 const pageHeaders: MiddlewareHandler = async (c, next) => {
   await next()
   c.header("content-security-policy", CONTENT_SECURITY_POLICY)
   c.header("x-content-type-options", "nosniff")
   c.header("x-frame-options", "DENY")
-  c.header("referrer-policy", "no-referrer")
+  // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on form posts, which the CSRF check refuses.
+  c.header("referrer-policy", "same-origin")
 }
 
 /**
@@ -61,6 +62,8 @@ export function createAdmin(handler: PluginHandler, options: AdminOptions = {}):
       app.use(createAccessControl(options))
       app.use("/", pageHeaders)
       app.use("/admin/*", pageHeaders)
+      // Browsers ask for it whatever the page says; nothing to send.
+      app.get("/favicon.ico", (c) => c.body(null, 204))
       app.get("/admin/assets/:file", (c) => {
         const file = c.req.param("file")
         const asset = Object.hasOwn(ASSETS, file) ? ASSETS[file as keyof typeof ASSETS] : undefined

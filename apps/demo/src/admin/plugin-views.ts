@@ -19,7 +19,7 @@ export interface PluginView {
   /** The loaded version's runtime, else the stored choice, else "default". */
   runtime: string
   permissions: PluginPermissions
-  /** Only known while loaded. */
+  /** `GET /status`, ...; only known while loaded (and filled for the plugins on the page). */
   routes: string[] | null
   hooks: string[] | null
   table: string | null
@@ -66,7 +66,7 @@ export function listPlugins(handler: PluginHandler, errors: PluginErrors, query:
   const matching = all.filter((plugin) => (needle === "" || plugin.name.toLowerCase().includes(needle) || (plugin.description ?? "").toLowerCase().includes(needle)) && passes(plugin, query.state))
   const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE))
   const page = Math.min(Math.max(1, query.page), pages)
-  const plugins = matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((plugin) => withRows(handler, plugin))
+  const plugins = matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((plugin) => withDetails(handler, plugin))
   return { plugins, matching: matching.length, installed: all.length, page, pages, pageSize: PAGE_SIZE }
 }
 
@@ -75,7 +75,7 @@ export function pluginView(handler: PluginHandler, errors: PluginErrors, id: num
   const status = handler.getStatus()
   const stored = status.installed_plugins.data.find((plugin) => plugin.id === id)
   if (!stored) return undefined
-  return withRows(handler, toView(stored, status.loaded_plugins.find((plugin) => plugin.id === id), errors))
+  return withDetails(handler, toView(stored, status.loaded_plugins.find((plugin) => plugin.id === id), errors))
 }
 
 function toView(stored: PluginMetadata, loaded: LoadedPluginStatus | undefined, errors: PluginErrors): PluginView {
@@ -91,7 +91,7 @@ function toView(stored: PluginMetadata, loaded: LoadedPluginStatus | undefined, 
     state,
     runtime: loaded?.runtime ?? stored.runtime ?? "default",
     permissions: stored.permissions,
-    routes: loaded ? loaded.routes : null,
+    routes: null,
     hooks: loaded ? loaded.hooks : null,
     table: loaded?.table ?? null,
     rows: null,
@@ -101,13 +101,15 @@ function toView(stored: PluginMetadata, loaded: LoadedPluginStatus | undefined, 
   }
 }
 
-function withRows(handler: PluginHandler, plugin: PluginView): PluginView {
+/** What only the plugins on the page get: their routes with methods, and their table's row count. */
+function withDetails(handler: PluginHandler, plugin: PluginView): PluginView {
+  const routes = handler.getPluginRoutes(plugin.id)?.map((route) => `${route.methods.join(", ")} ${route.path}`) ?? null
   try {
     const table = handler.getTableRows(plugin.id, { pageSize: 0 })
-    return { ...plugin, table: table.table, rows: table.table === null ? null : table.total }
+    return { ...plugin, routes, table: table.table, rows: table.table === null ? null : table.total }
   } catch {
     // Deleted meanwhile, or its table is locked: the list shows what it can.
-    return plugin
+    return { ...plugin, routes }
   }
 }
 

@@ -80,7 +80,7 @@ export function liveLog(pluginId?: number): Html {
 <h2 id="log-title">Live log</h2>
 <p class="muted" data-log-status>Connecting…</p>
 <noscript><p>The live log needs JavaScript. Everything else on this page works without it.</p></noscript>
-<ol class="log" role="log" aria-label="${pluginId === undefined ? "Plugin activity, newest first" : "This plugin's activity, newest first"}" tabindex="0" data-log-list></ol>
+<div class="log" role="log" aria-label="${pluginId === undefined ? "Plugin activity, newest first" : "This plugin's activity, newest first"}" tabindex="0"><ol data-log-list></ol></div>
 </section>`
 }
 

@@ -98,7 +98,7 @@ function answerSection(answer: TryAnswer): Html {
   return html`<section id="try-answer" class="answer" aria-labelledby="answer-title" tabindex="-1">
 <h3 id="answer-title">Answer to GET <code>${answer.path}</code></h3>
 <p><span class="badge ${answer.status < 400 ? "state-running" : "state-failed"}">${answer.status}</span> <span class="muted">${answer.contentType || "no content type"}</span></p>
-<pre>${answer.body === "" ? "(empty body)" : answer.body}</pre>
+<pre tabindex="0" aria-label="Answer body">${answer.body === "" ? "(empty body)" : answer.body}</pre>
 ${answer.truncated ? html`<p class="muted">The answer was cut; fetch the route itself for all of it.</p>` : ""}
 </section>`
 }
