@@ -10,12 +10,15 @@ import { createErrorHandler, notFoundHandler } from "./error-handler.ts"
 import { deleteStatus, installStatus, retryHeaders } from "./install-status.ts"
 import { MAX_INSTALL_BODY_BYTES, readInstallRequest } from "./install-request.ts"
 import { parsePluginId } from "./plugin-id.ts"
+import type { Admin } from "./admin/index.ts"
 
 export interface AppOptions {
   /** Where unexpected errors are logged (with their stack, which the response never carries). */
   logger?: Logger
   /** One info line per request (method, path, status, ms) through `logger`. Default true when a logger is given. */
   accessLog?: boolean
+  /** The admin page at `/`, its API and the access rules (`createAdmin`); without it, the JSON API only. */
+  admin?: Admin
 }
 
 const API = "/api/v2/plugins"
@@ -73,6 +76,9 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
     }
   }
 
+  // Before every route: its access rules guard them all.
+  options.admin?.mount(app)
+
   app.get("/health", (c) => c.json({ ok: true }))
 
   app.get(API, (c) => c.json(handler.getStatus()))
@@ -89,7 +95,11 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
   app.post(`${API}/install`, installBodyLimit, async (c) => {
     const request = await readInstallRequest(c.req.raw)
     if (!request.ok) return c.json({ success: false, message: request.message, kind: "validation" }, 400)
-    const result = await handler.installFromManifestLink(request.url, { update: request.update, ...(request.runtime === undefined ? {} : { runtime: request.runtime }) })
+    const result = await handler.installFromManifestLink(request.url, {
+      update: request.update,
+      ...(request.runtime === undefined ? {} : { runtime: request.runtime }),
+      ...(request.expectedDigest === undefined ? {} : { expectedDigest: request.expectedDigest }),
+    })
     if (!result.success) return c.json(result, installStatus(result), retryHeaders(result))
     return c.json({ ...result, ...(await activation(result.id, request.activate, request.update)) }, installStatus(result))
   })

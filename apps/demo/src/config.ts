@@ -6,6 +6,8 @@ import { parseDockerHostList } from "@dockstat/plugin-handler"
 import type { DockerHostConfig } from "@dockstat/plugin-handler"
 import type { LevelWithSilent } from "pino"
 
+import { MIN_TOKEN_LENGTH } from "./admin/session.ts"
+
 /** The apps/demo folder, wherever the process was started from. */
 export const DEMO_ROOT = fileURLToPath(new URL("..", import.meta.url))
 
@@ -30,6 +32,10 @@ export interface DemoConfig {
   allowPrivateNetwork: boolean
   /** DOCKSTAT_ACCESS_LOG=off turns off the info line per request. */
   accessLog: boolean
+  /** DOCKSTAT_ADMIN_TOKEN: set, the page and the API need it (at least MIN_TOKEN_LENGTH characters). */
+  adminToken: string | undefined
+  /** DOCKSTAT_ALLOWED_HOSTS: more Host names to serve (comma-separated), besides the loopback names when bound to loopback. */
+  allowedHosts: string[] | undefined
 }
 
 export class ConfigError extends Error {
@@ -54,7 +60,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     dockerEvents: !["off", "false", "0", "no"].includes(env.DOCKSTAT_DOCKER_EVENTS?.trim().toLowerCase() ?? ""),
     allowPrivateNetwork: readAllowPrivateNetwork(env),
     accessLog: !["off", "false", "0", "no"].includes(env.DOCKSTAT_ACCESS_LOG?.trim().toLowerCase() ?? ""),
+    adminToken: readAdminToken(env.DOCKSTAT_ADMIN_TOKEN),
+    allowedHosts: readAllowedHosts(env.DOCKSTAT_ALLOWED_HOSTS),
   }
+}
+
+/** The admin token, or undefined when unset or empty; a short one is refused (it could be guessed). */
+export function readAdminToken(value: string | undefined): string | undefined {
+  const token = value?.trim()
+  if (!token) return undefined
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(`DOCKSTAT_ADMIN_TOKEN must have at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32), got ${token.length}`)
+  }
+  return token
+}
+
+export function readAllowedHosts(value: string | undefined): string[] | undefined {
+  const names = (value ?? "")
+    .split(",")
+    .map((name) => name.trim().replace(/^\[|\]$/g, "").toLowerCase())
+    .filter((name) => name !== "")
+  return names.length === 0 ? undefined : names
 }
 
 /**

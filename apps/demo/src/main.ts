@@ -1,10 +1,11 @@
 import { ConfigError, loadConfig } from "./config.ts"
-import { startServer } from "./server.ts"
+import { defaultAllowedHosts, startServer } from "./server.ts"
 
 import type { RunningServer } from "./server.ts"
 
 // `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST,
-// DOCKSTAT_DOCKER_HOSTS, DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK and DOCKSTAT_ACCESS_LOG.
+// DOCKSTAT_DOCKER_HOSTS, DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK, DOCKSTAT_ACCESS_LOG,
+// DOCKSTAT_ADMIN_TOKEN and DOCKSTAT_ALLOWED_HOSTS.
 let server: RunningServer
 try {
   const config = loadConfig()
@@ -15,6 +16,10 @@ try {
     logLevel: config.logLevel,
     allowPrivateNetwork: config.allowPrivateNetwork,
     accessLog: config.accessLog,
+    admin: {
+      token: config.adminToken,
+      allowedHosts: config.allowedHosts === undefined ? defaultAllowedHosts(config.hostname) : [...(defaultAllowedHosts(config.hostname) ?? []), ...config.allowedHosts],
+    },
     ...(config.dockerEvents ? (config.dockerHosts === undefined ? {} : { docker: { hosts: config.dockerHosts } }) : { docker: false as const }),
   })
 } catch (error) {

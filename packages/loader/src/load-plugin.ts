@@ -11,6 +11,7 @@ import { createInlineInstance } from "./inline-runtime.ts"
 import { validatePluginModule } from "./validate-module.ts"
 import { digestProblem } from "./verify-digest.ts"
 import { declaredEnv } from "./runtime-core.ts"
+import type { CrashReport } from "./runtime-core.ts"
 import { createSandboxInstance } from "./sandbox-runtime.ts"
 import { withSyntaxLocation } from "./syntax-location.ts"
 import { withThrowLocation } from "./throw-location.ts"
@@ -50,6 +51,8 @@ export interface LoadPluginOptions {
    * before the instance serves; the instance only gets the table API.
    */
   tables?: "ensure" | "external"
+  /** Sandbox and worker runtimes: told of each crash of the plugin (after it is logged). */
+  onCrash?: (crash: CrashReport) => void
 }
 
 export interface LoadedPlugin {
@@ -168,6 +171,7 @@ function loadInSandbox(row: PluginRow, options: LoadPluginOptions, context: { pl
     permissions: row.permissions,
     ...(options.environment === undefined ? {} : { environment: options.environment }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.onCrash === undefined ? {} : { onCrash: options.onCrash }),
     prepareTable,
   }))
 }
@@ -182,6 +186,7 @@ function loadInWorker(row: PluginRow, options: LoadPluginOptions, context: { plu
     logger: options.logger,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.grantModules === undefined ? {} : { grantModules: options.grantModules }),
+    ...(options.onCrash === undefined ? {} : { onCrash: options.onCrash }),
     prepareTable,
   }))
 }

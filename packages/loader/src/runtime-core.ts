@@ -128,6 +128,13 @@ export function declaredEnv(names: readonly string[], source: Record<string, str
 /** What a contained runtime is doing: serving, waiting to restart after a crash, stopped for good. */
 export type ContainedState = "running" | "restarting" | "failed" | "stopped"
 
+/** A crash of a contained runtime as `onCrash` hears it: why, and whether the plugin restarts or is now failed. */
+export interface CrashReport {
+  reason: string
+  state: "restarting" | "failed"
+  restarts: number
+}
+
 /** The health a contained runtime (worker, sandbox) reports in `getStatus()`. */
 export interface ContainedHealth {
   readonly state: ContainedState

@@ -10,7 +10,7 @@ import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { prepareModuleSource, SDK_SPECIFIERS } from "./module-source.ts"
 import { crashPolicy, crashedTooOftenError, declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
-import type { ContainedHealth, ContainedState, SerializedError } from "./runtime-core.ts"
+import type { ContainedHealth, ContainedState, CrashReport, SerializedError } from "./runtime-core.ts"
 import { sandboxGuestBundle } from "./sandbox-bundle.ts"
 import { decodeValue, encodeValue } from "./sandbox-codec.ts"
 import { createSandboxFetch } from "./sandbox-fetch.ts"
@@ -54,6 +54,8 @@ export interface SandboxInstanceOptions extends SandboxLimits {
   environment?: Record<string, string | undefined>
   /** Makes the declared table ready and returns the host's table API for it (called once, on the first start). */
   prepareTable: (config: TableConfig) => Promise<TableApi>
+  /** Told of each crash after it is logged (the host's activity feed); must not throw. */
+  onCrash?: (crash: CrashReport) => void
 }
 
 export type SandboxState = ContainedState
@@ -340,6 +342,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     state = recordCrash(Date.now())
     if (state === "failed") logger.error({ maxCrashes, windowMs: crashWindowMs, reason }, "sandboxed plugin crashed too often; marked failed")
     else logger.warn({ reason }, "sandboxed plugin engine ended; it restarts on the next call")
+    options.onCrash?.({ reason, state, restarts })
   }
 
   /**

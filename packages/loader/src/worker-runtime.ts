@@ -7,7 +7,7 @@ import { routesFromConfig } from "@dockstat/plugin-router"
 
 import { loadFailed } from "./errors.ts"
 import { crashPolicy, crashedTooOftenError, hookFailedError, hookTimeoutError, rebuildError, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
-import type { ContainedHealth, ContainedState } from "./runtime-core.ts"
+import type { ContainedHealth, ContainedState, CrashReport } from "./runtime-core.ts"
 import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { validatePluginModule } from "./validate-module.ts"
@@ -44,6 +44,8 @@ export interface WorkerInstanceOptions extends WorkerLimits {
    * host's table API for it. Called once, after the worker imported the module and before it opens the table.
    */
   prepareTable: (config: TableConfig) => Promise<TableApi>
+  /** Told of each crash after it is logged (the host's activity feed); must not throw. */
+  onCrash?: (crash: CrashReport) => void
 }
 
 export type WorkerState = ContainedState
@@ -273,6 +275,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
     state = recordCrash(Date.now())
     if (state === "failed") logger.error({ maxCrashes, windowMs: crashWindowMs, reason }, "plugin worker crashed too often; marked failed")
     else logger.warn({ reason }, "plugin worker ended; it restarts on the next call")
+    options.onCrash?.({ reason, state, restarts })
   }
 
   const live = async (): Promise<Thread> => {

@@ -3,6 +3,11 @@ import { PluginHandler } from "./plugin-handler.ts"
 export default PluginHandler
 export { PluginHandler }
 export type { LoadedPluginStatus, PluginHandlerOptions, PluginStatus } from "./plugin-handler.ts"
+export { describeActivity } from "./activity.ts"
+export type { Activity, ActivityInput, ActivityKind, ActivityListener, Unsubscribe } from "./activity.ts"
+export type { PreviewResult, PreviewSuccess } from "./preview-plugin.ts"
+export { MAX_TABLE_PAGE_SIZE } from "./table-rows.ts"
+export type { PluginTableRows, TableRowsOptions } from "./table-rows.ts"
 export type { DeleteResult, InstallFailureKind, InstallOptions, InstallResult, LoadPluginsResult, PermissionChange, ResignResult, SaveResult } from "./results.ts"
 export { DB } from "@dockstat/plugin-store"
 export type { HostTableApi, PluginMetadata } from "@dockstat/plugin-store"
@@ -69,6 +74,7 @@ export type {
   RawColumn,
   RouteConfig,
   RowOf,
+  RouteDescriptor,
   RuntimeKind,
   ServerContext,
   TableApi,

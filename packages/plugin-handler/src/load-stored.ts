@@ -50,10 +50,13 @@ export async function loadStored(parts: HandlerParts, id: number, runtime?: Runt
     const previous = loaded.swap(entry)
     if (previous) await lifecycle.dispose(previous.instance)
     await lifecycle.call(instance, "onLoad")
-    logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
+    const ms = performance.now() - started
+    logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(ms) }, "plugin loaded")
+    parts.activity.publish({ kind: "load", pluginId: id, plugin: row.name, version: instance.version, runtime: instance.runtime, ms })
     return instance
   } catch (error) {
     logger.warn({ pluginId: id, plugin: row.name, err: errorMessage(error) }, "plugin failed to load")
+    parts.activity.publish({ kind: "load-failed", pluginId: id, plugin: row.name, error: errorMessage(error) })
     throw error
   }
 }

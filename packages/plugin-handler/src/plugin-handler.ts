@@ -2,7 +2,7 @@ import { PluginError, errorMessage, formatZodError, isHookName, pluginInputSchem
 import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, resignUnkeyedPlugins } from "@dockstat/plugin-store"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 
-import type { DockerHostConfig, DockerHostId, EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
+import type { DockerHostConfig, DockerHostId, EVENTS, HookName, Logger, PluginInput, PluginInstance, RouteDescriptor, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { DispatchReport, DockerHostsStatus } from "@dockstat/plugin-events"
@@ -11,6 +11,9 @@ import type { LevelWithSilent } from "pino"
 
 import { DockerEvents } from "./docker-events.ts"
 import type { DockerHostResult, DockerOptions } from "./docker-events.ts"
+import { ActivityFeed } from "./activity.ts"
+import type { ActivityListener, Unsubscribe } from "./activity.ts"
+import { eventSubject } from "./event-subject.ts"
 import { LoadedSet } from "./loaded-set.ts"
 import { createBaseLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
@@ -25,6 +28,10 @@ import { runRouteLogged } from "./run-route.ts"
 import { loadedStatus } from "./plugin-status.ts"
 import type { LoadedPluginStatus, PluginStatus } from "./plugin-status.ts"
 import { installPlugin } from "./install-plugin.ts"
+import { previewPlugin } from "./preview-plugin.ts"
+import type { PreviewResult } from "./preview-plugin.ts"
+import { tableRows } from "./table-rows.ts"
+import type { PluginTableRows, TableRowsOptions } from "./table-rows.ts"
 import { invalidIdResult, missingPluginError, missingPluginMessage, missingPluginResult, notLoadedError } from "./missing-plugin.ts"
 import type { DeleteResult, InstallOptions, InstallResult, LoadPluginsResult, ResignResult, SaveResult } from "./results.ts"
 
@@ -100,6 +107,7 @@ export class PluginHandler {
   /** Loads, reloads and updates of a plugin one after another, and the plugins being stopped: `settled()`. */
   readonly #queue = new PluginQueue()
   readonly #lifecycle: Lifecycle
+  readonly #activity: ActivityFeed
   /** What the install and update flows work with. */
   readonly #parts: HandlerParts
   readonly #parents: readonly string[]
@@ -122,7 +130,8 @@ export class PluginHandler {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
     this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
-    this.#lifecycle = new Lifecycle(this.#logger, options)
+    this.#activity = new ActivityFeed(this.#logger)
+    this.#lifecycle = new Lifecycle(this.#logger, options, this.#activity)
     this.#parts = {
       db,
       registry: this.#registry,
@@ -130,12 +139,13 @@ export class PluginHandler {
       queue: this.#queue,
       lifecycle: this.#lifecycle,
       logger: this.#logger,
-      loadOptions: createLoadOptions(db, this.#baseLogger, this.#parents, options),
+      loadOptions: createLoadOptions(db, this.#baseLogger, this.#parents, options, this.#activity),
+      activity: this.#activity,
     }
     if (options.docker !== undefined) {
       this.#docker = new DockerEvents(options.docker, {
         // emit logs each failing hook; the source counts the event as failed from the report.
-        emit: (hook, payload) => this.emit(hook, payload),
+        emit: (hook, payload) => this.#dispatch(hook, payload, "docker"),
         listening: (hook) => this.#loaded.instances().some((instance) => instance.hooks.includes(hook)),
         logger: this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", "DockerEvents") }),
       })
@@ -165,7 +175,10 @@ export class PluginHandler {
     }
     if (!update) return this.#insert(parsed.data)
     return updatePlugin(this.#parts, parsed.data).then((result) => {
-      if (!result.success) this.#logger.warn({ pluginId: parsed.data.id, plugin: parsed.data.name, err: result.message }, "plugin update failed")
+      if (!result.success) {
+        this.#logger.warn({ pluginId: parsed.data.id, plugin: parsed.data.name, err: result.message }, "plugin update failed")
+        this.#activity.publish({ kind: "update-failed", pluginId: parsed.data.id ?? null, plugin: parsed.data.name, failure: result.kind ?? null, error: result.message })
+      }
       return result
     })
   }
@@ -211,6 +224,7 @@ export class PluginHandler {
       })
     }
     this.#logger.info({ pluginId: id, plugin: row.name, droppedTable: Boolean(options.dropTable) }, "plugin deleted")
+    this.#activity.publish({ kind: "delete", pluginId: id, plugin: row.name, droppedTable: Boolean(options.dropTable) })
     return { success: true, message: "Deleted Plugin" }
   }
 
@@ -324,6 +338,7 @@ export class PluginHandler {
     if (!entry) return { success: false, message: `Plugin ${id} is not loaded` }
     this.#queue.track(this.#lifecycle.dispose(entry.instance))
     this.#logger.info({ pluginId: id, plugin: entry.instance.name }, "plugin unloaded")
+    this.#activity.publish({ kind: "unload", pluginId: id, plugin: entry.instance.name })
     return { success: true, message: `Unloaded plugin ${id}` }
   }
 
@@ -337,6 +352,7 @@ export class PluginHandler {
       this.#registry.setEnabled(id, true)
       this.#logger.info({ pluginId: id, plugin: instance.name }, "plugin enabled")
     }
+    this.#activity.publish({ kind: "activate", pluginId: id, plugin: instance.name })
     return instance
   }
 
@@ -354,6 +370,7 @@ export class PluginHandler {
     }
     const unloaded = this.unloadPlugin(id)
     this.#logger.info({ pluginId: id, plugin: row.name }, "plugin disabled")
+    this.#activity.publish({ kind: "deactivate", pluginId: id, plugin: row.name })
     return { success: true, message: `Deactivated plugin ${id}${unloaded.success ? "" : " (it was not loaded)"}; it stays unloaded across restarts until activated` }
   }
 
@@ -394,8 +411,14 @@ export class PluginHandler {
     const key = match.route.key
     const query = path.indexOf("?")
     const input = readRouteInputNow(request, { path: query === -1 ? path : path.slice(0, query), params: match.params, maxBodyBytes: this.#maxBodyBytes })
-    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, instance, key, routeInput))
-    return runRouteLogged(this.#logger, instance, key, input)
+    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, this.#activity, instance, key, routeInput))
+    return runRouteLogged(this.#logger, this.#activity, instance, key, input)
+  }
+
+  /** A loaded plugin's routes with their methods, path and actions (what an admin page lists); null when it is not loaded. */
+  getPluginRoutes(id: number): RouteDescriptor[] | null {
+    const entry = this.#loaded.get(id)
+    return entry ? entry.instance.routes.map((route) => ({ ...route, methods: [...route.methods], actions: [...route.actions] })) : null
   }
 
   getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
@@ -418,7 +441,34 @@ export class PluginHandler {
   emit(event: HookName, payload: Record<string, unknown> = {}): Promise<DispatchReport> {
     // A typo would otherwise reach nobody without a word.
     if (!isHookName(event)) return Promise.reject(unknownHookError(event))
-    return this.#lifecycle.emit(this.#loaded.instances(), event, payload)
+    return this.#dispatch(event, payload, "emit")
+
+  #dispatch(event: HookName, payload: Record<string, unknown>, source: "docker" | "emit"): Promise<DispatchReport> {
+    const dispatched = this.#lifecycle.emit(this.#loaded.instances(), event, payload)
+    if (!this.#activity.active) return dispatched
+    return dispatched.then((report) => {
+      // Only events some plugin heard: an engine busy with containers no plugin watches stays quiet.
+      if (report.results.length > 0) {
+        const failed = report.results.filter((outcome) => outcome.status !== "ok").length
+        this.#activity.publish({ kind: "event", hook: event, source, subject: eventSubject(payload), delivered: report.results.length, failed })
+      }
+      return report
+    })
+  }
+
+  /**
+   * Listens to what the handler does: loads and unloads, activations, installs, updates and deletes,
+   * events delivered to hooks, and every plugin failure (action, hook, crash). The listener runs
+   * synchronously where the handler logs, so it should only queue the activity; one that throws is logged
+   * and kept. With no listener the handler builds no activity at all. Returns the unsubscribe function.
+   *
+   * @example
+   * const stop = handler.onActivity((activity) => console.log(activity.seq, activity.kind, activity.message))
+   * await handler.loadAllPlugins()   // 1 load example-plugin (id 1) loaded: 1.0.0 in the sandbox runtime (12 ms)
+   * stop()
+   */
+  onActivity(listener: ActivityListener): Unsubscribe {
+    return this.#activity.subscribe(listener)
   }
 
   /** A loaded plugin's table API and logger (what its actions and hooks get). */
@@ -437,8 +487,36 @@ export class PluginHandler {
    */
   async installFromManifestLink(url: string, options: InstallOptions = {}): Promise<InstallResult> {
     const result = await installPlugin(this.#parts, url, options, this.#options.install)
-    if (!result.success) this.#logger.warn({ url, kind: result.kind, update: Boolean(options.update), err: result.message }, "plugin install failed")
+    if (!result.success) {
+      this.#logger.warn({ url, kind: result.kind, update: Boolean(options.update), err: result.message }, "plugin install failed")
+      this.#activity.publish({ kind: "install-failed", source: String(url), update: Boolean(options.update), failure: result.kind, error: result.message })
+    }
     return result
+  }
+
+  /**
+   * What installing `url` would do, without storing anything: the manifest fetched and validated, the code
+   * loaded once in the runtime it would run in and released, its table planned. Says what the plugin asks
+   * for (permissions, routes, hooks, table) and, when a plugin of that name is installed, the version
+   * change and the permissions it would add. Fails like an install (`{ success: false, message, kind }`).
+   * Its `digest`, passed to the install as `expectedDigest`, makes sure what is installed is what was shown.
+   *
+   * @example
+   * const preview = await handler.previewManifestLink("https://example.com/notes/manifest.yaml")
+   * if (preview.success && preview.permissions.network.length === 0) {
+   *   await handler.installFromManifestLink(preview.source, { update: preview.installed !== null, expectedDigest: preview.digest })
+   * }
+   */
+  previewManifestLink(url: string, options: { runtime?: RuntimeKind } = {}): Promise<PreviewResult> {
+    return previewPlugin(this.#parts, url, options, this.#options.install)
+  }
+
+  /**
+   * A page of a plugin's table (read-only, 50 rows by default, at most 200), whether it is loaded or not.
+   * Throws a PluginError (404) for an unknown id and a RangeError for a bad page or size.
+   */
+  getTableRows(id: number, options: TableRowsOptions = {}): PluginTableRows {
+    return tableRows(this.#parts, id, options)
   }
 
   /** `installFromManifestLink` for a manifest file on disk. */

@@ -51,4 +51,9 @@ export interface InstallOptions {
    * update, left out keeps the stored one. A manifest can never choose it.
    */
   runtime?: RuntimeKind
+  /**
+   * The `digest` of a `previewManifestLink` of the same link: the install is refused (kind `integrity`)
+   * when the link now serves another name, version, permissions or code than the admin saw.
+   */
+  expectedDigest?: string
 }

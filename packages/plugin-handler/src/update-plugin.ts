@@ -46,6 +46,7 @@ export async function updatePlugin(parts: HandlerParts, input: PluginInput, choi
         await swapIn(parts, id, prepared, { from: target.version, to: input.version })
         const asks = permissionChange(target.permissions, input.permissions)
         parts.logger.info({ pluginId: id, plugin: input.name, from: target.version, to: input.version, table: prepared.plan?.action, addedPermissions: asks.permissions?.added }, "plugin updated")
+        parts.activity.publish({ kind: "update", pluginId: id, plugin: input.name, from: target.version, to: input.version, addedPermissions: asks.permissions?.added ?? null })
         return { success: true, id, message: `Plugin updated successfully${permissionNote(asks)}`, ...asks }
       },
     })

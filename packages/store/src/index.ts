@@ -28,6 +28,8 @@ export type { EnsureTableResult, TableAction, TablePlan, TablePlanOptions } from
 export { resignUnkeyedPlugins } from "./resign-plugins.ts"
 export type { ResignReport } from "./resign-plugins.ts"
 export { createPluginTableApi, createTableApi } from "./table-api.ts"
+export { readTableRows } from "./table-rows.ts"
+export type { TableColumnInfo, TableRowsPage } from "./table-rows.ts"
 export type { TableApiOptions } from "./table-api.ts"
 export { REGEX_MATCHER, isRegexMatcher } from "./regex-condition.ts"
 export type { RegexMatcher } from "./regex-condition.ts"
