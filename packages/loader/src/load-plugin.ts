@@ -1,5 +1,5 @@
 import { errorMessage } from "@dockstat/plugin-schema"
-import { createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
+import { createPluginTableApi, ensurePluginTable } from "@dockstat/plugin-store"
 
 import type { Logger, PluginInstance, PluginRow, RuntimeKind, TableApi, TableConfig } from "@dockstat/plugin-schema"
 import type { DB, EnsureTableResult } from "@dockstat/plugin-store"
@@ -68,7 +68,7 @@ async function prepareTable(row: PluginRow, options: LoadPluginOptions, config: 
       throw loadFailed(context, errorMessage(error), error)
     }
   }
-  const api = createTableApi(options.db.client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
+  const api = createPluginTableApi(options.db.client, config)
   return { result, api }
 }
 

@@ -86,6 +86,7 @@ interface GuestFns {
   runHook: QuickJSHandle
   fireTimer: QuickJSHandle
   progress: QuickJSHandle
+  testRegex: QuickJSHandle
 }
 
 interface Call {
@@ -335,6 +336,31 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     else logger.warn({ reason }, "sandboxed plugin engine ended; it restarts on the next call")
   }
 
+  /**
+   * A whereRgx pattern, run inside the plugin's engine while its table call is in progress: a nested call
+   * under the same slice deadline (not a new one), so the pattern counts against the plugin's time.
+   */
+  const guestRegex = (current: Engine, source: string, flags: string, values: string[]): boolean[] => {
+    const arg = current.vm.newString(JSON.stringify({ source, flags, values }))
+    let text: string
+    try {
+      const handle = unwrap(current, current.vm.callFunction(current.guest.testRegex, current.vm.undefined, arg))
+      text = current.vm.getString(handle)
+      handle.dispose()
+    } catch (error) {
+      if (error instanceof EngineStop && error.kind === "interrupted") {
+        interrupted = true
+        throw new PluginError("ACTION_TIMEOUT", `Plugin "${ref.name}": a whereRgx pattern ran past its time slice`, { ...context })
+      }
+      throw error
+    } finally {
+      arg.dispose()
+    }
+    const answer = JSON.parse(text) as { ok?: string; error?: string }
+    if (typeof answer.ok !== "string") throw new PluginError("INVALID_INPUT", answer.error ?? "whereRgx failed", { ...context })
+    return Array.from(answer.ok, (digit) => digit === "1")
+  }
+
   const hostFunctions = (current: () => Engine, vm: QuickJSContext, runtime: QuickJSRuntime): QuickJSHandle => {
     const host = vm.newObject()
     const add = (name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle | undefined) => {
@@ -367,7 +393,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       let answer: string
       try {
         if (table === null) throw new PluginError("TABLE_ERROR", `Plugin "${ref.name}" declares no table`)
-        answer = encodeValue({ ok: true, value: replayTableOps(table, decodeValue(vm.getString(ops))) })
+        answer = encodeValue({ ok: true, value: replayTableOps(table, decodeValue(vm.getString(ops)), { regex: (source, flags) => (values) => guestRegex(current(), source, flags, values) }) })
       } catch (error) {
         // Code, headers (Retry-After of a busy database) and data (the column named) go back in, so an
         // action that does not catch the error answers as it would in any other runtime.
@@ -493,7 +519,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       const guest = vm.getProp(vm.global, "__dockstat_guest")
       enter(current, () => unwrap(current, vm.evalCode("delete globalThis.__dockstat_guest", "dockstat-sandbox.js", { type: "global" })).dispose())
       const fn = (name: string) => vm.getProp(guest, name)
-      current.guest = { describe: fn("describe"), start: fn("start"), runRoute: fn("runRoute"), runHook: fn("runHook"), fireTimer: fn("fireTimer"), progress: fn("progress") }
+      current.guest = { describe: fn("describe"), start: fn("start"), runRoute: fn("runRoute"), runHook: fn("runHook"), fireTimer: fn("fireTimer"), progress: fn("progress"), testRegex: fn("testRegex") }
       const configure = fn("configure")
       callGuest(current, configure, [encodeValue({ ref, logLevel: options.logLevel ?? 30, env })]).dispose()
       configure.dispose()

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module"
 import { parentPort, workerData } from "node:worker_threads"
 import { errorMessage } from "@dockstat/plugin-schema"
-import { createTableApi } from "@dockstat/plugin-store"
+import { createPluginTableApi } from "@dockstat/plugin-store"
 import { runActionChain } from "@dockstat/plugin-router"
 
 import type { Action, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
@@ -103,7 +103,7 @@ async function handle(message: HostMessage): Promise<void> {
           const client = new Database(data.dbPath)
           client.exec("PRAGMA busy_timeout = 5000")
           client.exec("PRAGMA foreign_keys = ON")
-          table = createTableApi(client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
+          table = createPluginTableApi(client, config)
         }
         post({ type: "ready" })
       } catch (error) {

@@ -22,6 +22,21 @@ export type {
   SqlExpression,
   TextVariant,
 } from "./column.ts"
+export { isRawColumn, normalizeColumn, normalizeColumns, sqlTypeOf } from "./column-normalize.ts"
+export type { NormalizedColumn } from "./column-normalize.ts"
+export { columnCheckSql, columnProblems } from "./column-rules.ts"
+export type { ColumnProblem } from "./column-rules.ts"
+export {
+  COLUMN_PLACEHOLDER,
+  SAFE_SQL_FUNCTIONS,
+  SqlSyntaxError,
+  checkSqlFragment,
+  quoteSqlIdentifier,
+  quoteSqlString,
+  tokenizeSql,
+  unquoteIdentifier,
+} from "./sql-expression.ts"
+export type { SqlFragmentRules, SqlToken, SqlTokenType } from "./sql-expression.ts"
 export { definePlugin } from "./define-plugin.ts"
 export { MAX_FRONTEND_BYTES, frontendConfigSchema } from "./frontend.ts"
 export type { FrontendAction, FrontendLoader, PluginFrontendConfig, PluginFrontendRoute } from "./frontend.ts"
@@ -93,6 +108,7 @@ export { HTTP_METHODS } from "./types.ts"
 export type {
   Action,
   ActionContext,
+  Bindable,
   ChangeResult,
   ContainerInfo,
   EVENTS,
@@ -107,7 +123,11 @@ export type {
   PluginEvents,
   PluginInstance,
   PluginRef,
+  Query,
   QueryBuilder,
+  QueryChain,
+  QueryTerminals,
+  RawColumn,
   ReplyValue,
   RouteConfig,
   RouteDescriptor,
@@ -119,6 +139,8 @@ export type {
   SortDirection,
   TableApi,
   TableConfig,
+  WhereConditions,
+  WhereOperator,
   WhereQuery,
 } from "./types.ts"
 export {

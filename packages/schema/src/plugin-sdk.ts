@@ -1,4 +1,4 @@
-import { column } from "./column.ts"
+import { column, sql } from "./column.ts"
 import { definePlugin } from "./define-plugin.ts"
 import { PluginError, isPluginError } from "./errors.ts"
 import { PluginBuilder, pluginBuilder } from "./plugin-builder.ts"
@@ -24,6 +24,7 @@ import { isReply, reply } from "./reply.ts"
  */
 export const PLUGIN_SDK = Object.freeze({
   column,
+  sql,
   reply,
   isReply,
   definePlugin,

@@ -1,5 +1,8 @@
 import { z } from "zod"
 import { COLUMN_KINDS, FOREIGN_KEY_ACTIONS, INTEGER_SIZES, REAL_VARIANTS, TEXT_VARIANTS } from "./column.ts"
+import type { ColumnDescriptor } from "./column.ts"
+import { normalizeColumn } from "./column-normalize.ts"
+import { columnProblems } from "./column-rules.ts"
 import { isHookName } from "./event-catalog.ts"
 import { frontendConfigSchema } from "./frontend.ts"
 import { RESERVED_TABLE_NAMES } from "./host-tables.ts"
@@ -41,11 +44,31 @@ export const columnDescriptorSchema = z.strictObject({
     .optional(),
 })
 
+/** A column as a plugin may write it: a descriptor, or a raw column object (normalized to a descriptor). */
+const columnSchema = z
+  .unknown()
+  .transform((value, ctx) => {
+    const normalized = normalizeColumn(value)
+    if ("error" in normalized) {
+      ctx.addIssue({ code: "custom", message: normalized.error })
+      return z.NEVER
+    }
+    return normalized.descriptor as unknown
+  })
+  .pipe(columnDescriptorSchema)
+
 export const tableConfigSchema = z
   .object({
     name: identifier("table name"),
-    columns: z.record(identifier("column name"), columnDescriptorSchema),
+    columns: z.record(identifier("column name"), columnSchema),
     jsonColumns: z.array(z.string()).optional(),
+    /** DockStat's parser: JSON and BOOLEAN name columns whose values are converted (MODULE is ignored). */
+    parser: z
+      .looseObject({
+        JSON: z.array(z.string()).optional(),
+        BOOLEAN: z.array(z.string()).optional(),
+      })
+      .optional(),
   })
   .superRefine((table, ctx) => {
     const lower = table.name.toLowerCase()
@@ -54,22 +77,26 @@ export const tableConfigSchema = z
     }
     const names = Object.keys(table.columns)
     if (names.length === 0) ctx.addIssue({ code: "custom", path: ["columns"], message: "a table needs at least one column" })
-    const ids = names.filter((name) => table.columns[name]?.kind === "id")
-    if (ids.length > 1) ctx.addIssue({ code: "custom", path: ["columns"], message: `only one id() column is allowed, got ${ids.join(", ")}` })
     const seen = new Set<string>()
     for (const name of names) {
       if (seen.has(name.toLowerCase())) {
         ctx.addIssue({ code: "custom", path: ["columns", name], message: `column "${name}" is declared twice (names are case-insensitive)` })
       }
       seen.add(name.toLowerCase())
-      const descriptor = table.columns[name]
-      if (descriptor?.defaultNow && descriptor.kind !== "date") {
-        ctx.addIssue({ code: "custom", path: ["columns", name, "defaultNow"], message: "defaultNow is for date() columns only" })
-      }
     }
-    for (const [index, name] of (table.jsonColumns ?? []).entries()) {
-      if (!Object.hasOwn(table.columns, name)) {
-        ctx.addIssue({ code: "custom", path: ["jsonColumns", index], message: `"${name}" is not a declared column` })
+    for (const problem of columnProblems(table.name, table.columns as Record<string, ColumnDescriptor>)) {
+      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message })
+    }
+    const listed: [string, string[] | undefined][] = [
+      ["jsonColumns", table.jsonColumns],
+      ["parser.JSON", table.parser?.JSON],
+      ["parser.BOOLEAN", table.parser?.BOOLEAN],
+    ]
+    for (const [key, list] of listed) {
+      for (const [index, name] of (list ?? []).entries()) {
+        if (!Object.hasOwn(table.columns, name)) {
+          ctx.addIssue({ code: "custom", path: [...key.split("."), index], message: `"${name}" is not a declared column` })
+        }
       }
     }
   })

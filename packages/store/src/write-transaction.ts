@@ -24,8 +24,11 @@ export function writeTransaction<T>(client: SqliteConnection, fn: () => T): T {
       client.exec(`RELEASE ${name}`)
       return result
     } catch (error) {
-      client.exec(`ROLLBACK TO ${name}`)
-      client.exec(`RELEASE ${name}`)
+      // INSERT OR ROLLBACK ends the whole transaction, savepoints included.
+      if (client.inTransaction) {
+        client.exec(`ROLLBACK TO ${name}`)
+        client.exec(`RELEASE ${name}`)
+      }
       throw error
     } finally {
       savepoints.set(client, depth)
