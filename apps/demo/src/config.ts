@@ -1,6 +1,9 @@
 import { isAbsolute, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
+import { parseDockerHostList } from "@dockstat/plugin-handler"
+
+import type { DockerHostConfig } from "@dockstat/plugin-handler"
 import type { LevelWithSilent } from "pino"
 
 /** The apps/demo folder, wherever the process was started from. */
@@ -18,6 +21,11 @@ export interface DemoConfig {
   logLevel: LevelWithSilent
   /** DOCKSTAT_DOCKER_EVENTS=off turns the Docker event source off (DOCKER_HOST says where the engine is). */
   dockerEvents: boolean
+  /**
+   * DOCKSTAT_DOCKER_HOSTS: several engines, as `id=name=address,...` or a JSON array of `{ id, name, host }`;
+   * when unset, DOCKER_HOST (else /var/run/docker.sock) is the one host, with id 1.
+   */
+  dockerHosts?: DockerHostConfig[]
   /** DOCKSTAT_ALLOW_PRIVATE_NETWORK=0 stops installs from loopback and private networks (default allowed). */
   allowPrivateNetwork: boolean
   /** DOCKSTAT_ACCESS_LOG=off turns off the info line per request. */
@@ -36,7 +44,9 @@ export class ConfigError extends Error {
  * runs code without authentication; bind it to 0.0.0.0 on purpose (in a container, behind a proxy).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+  const dockerHosts = readDockerHosts(env.DOCKSTAT_DOCKER_HOSTS)
   return {
+    ...(dockerHosts === undefined ? {} : { dockerHosts }),
     port: readPort(env.PORT),
     hostname: env.HOST?.trim() || "127.0.0.1",
     dbPath: readDbPath(env),
@@ -76,6 +86,16 @@ export function readLogLevel(value: string | undefined, fallback: LevelWithSilen
   if (!level) return fallback
   if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LevelWithSilent
   throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(value)}`)
+}
+
+/** DOCKSTAT_DOCKER_HOSTS, or undefined when unset or blank; a bad list is refused naming the entry. */
+export function readDockerHosts(value: string | undefined): DockerHostConfig[] | undefined {
+  if (value === undefined || value.trim() === "") return undefined
+  try {
+    return parseDockerHostList(value, "DOCKSTAT_DOCKER_HOSTS")
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
+  }
 }
 
 function readPort(value: string | undefined): number {

@@ -4,7 +4,7 @@ import { startServer } from "./server.ts"
 import type { RunningServer } from "./server.ts"
 
 // `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST,
-// DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK and DOCKSTAT_ACCESS_LOG.
+// DOCKSTAT_DOCKER_HOSTS, DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK and DOCKSTAT_ACCESS_LOG.
 let server: RunningServer
 try {
   const config = loadConfig()
@@ -15,7 +15,7 @@ try {
     logLevel: config.logLevel,
     allowPrivateNetwork: config.allowPrivateNetwork,
     accessLog: config.accessLog,
-    ...(config.dockerEvents ? {} : { docker: false as const }),
+    ...(config.dockerEvents ? (config.dockerHosts === undefined ? {} : { docker: { hosts: config.dockerHosts } }) : { docker: false as const }),
   })
 } catch (error) {
   // A bad setting or a taken port is the operator's to fix: say what, without a stack trace.

@@ -1,5 +1,7 @@
 import PluginHandler, { DB } from "@dockstat/plugin-handler"
 
+import type { DockerOptions } from "@dockstat/plugin-handler"
+
 import type { LevelWithSilent, Logger } from "pino"
 
 import { createApp } from "./app.ts"
@@ -22,10 +24,11 @@ export interface StartServerOptions {
   /** One info line per request (method, path, status, ms). Default true; `DOCKSTAT_ACCESS_LOG=off` turns it off. */
   accessLog?: boolean
   /**
-   * Docker events to plugin hooks: the engine at `host` (else DOCKER_HOST, else /var/run/docker.sock).
-   * An unreachable engine is logged once and retried; `false` turns the source off. Default on.
+   * Docker events to plugin hooks: the engine at `host` (else DOCKER_HOST, else /var/run/docker.sock),
+   * or each of `hosts: [{ id, name, host }]`. An unreachable engine is logged once and retried; `false`
+   * turns the source off. Default on.
    */
-  docker?: { host?: string } | false
+  docker?: DockerOptions | false
   /**
    * Let installs fetch manifests and code from loopback and private networks (a catalog on the LAN).
    * Default true: the demo serves a local user. Link-local and cloud metadata addresses are refused

@@ -1,6 +1,6 @@
 import { Agent } from "node:http"
 
-import { errorMessage, hookForDockerEvent } from "@dockstat/plugin-schema"
+import { errorMessage, hookForDockerEvent, isPluginError } from "@dockstat/plugin-schema"
 
 import type { IncomingMessage } from "node:http"
 
@@ -208,7 +208,8 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
         await streamOnce(run)
         failure = engineError(target.host, "the event stream ended")
       } catch (error) {
-        failure = error
+        // A socket that broke mid-stream says only "aborted" or "ECONNRESET": name the engine.
+        failure = isPluginError(error) ? error : engineError(target.host, `the event stream failed: ${errorMessage(error)}`, error)
       }
       status.connected = false
       if (run.stopping) break

@@ -34,6 +34,10 @@ export interface MetricsPollerOptions {
 }
 
 export interface MetricsStatus {
+  /** Intervals passed so far, whether or not anything was polled. */
+  ticks: number
+  /** Ticks that asked the Engine (someone listened and the host was connected). */
+  polls: number
   /** ISO time of the last poll that asked the Engine anything. */
   lastPollAt: string | null
   /** The last failed Engine request of a poll; cleared by the next poll that succeeds. */
@@ -56,7 +60,7 @@ export function createMetricsPoller(options: MetricsPollerOptions): MetricsPolle
   const { target, host, logger } = options
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000
   const concurrency = Math.max(1, options.concurrency ?? 4)
-  const status: MetricsStatus = { lastPollAt: null, lastError: null }
+  const status: MetricsStatus = { ticks: 0, polls: 0, lastPollAt: null, lastError: null }
   let run: { stopping: boolean; timer: NodeJS.Timeout | undefined; abort: AbortController; agent: Agent; poll: Promise<void> } | undefined
 
   const request = (path: string, signal: AbortSignal, agent: Agent) => ({ path, agent, signal: AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]) })
@@ -92,9 +96,11 @@ export function createMetricsPoller(options: MetricsPollerOptions): MetricsPolle
   }
 
   async function tick(current: NonNullable<typeof run>): Promise<void> {
+    status.ticks += 1
     const wantHost = options.listening("host:metrics")
     const wantContainers = options.listening("container:metrics")
     if ((!wantHost && !wantContainers) || !options.connected()) return
+    status.polls += 1
     status.lastPollAt = new Date().toISOString()
     const { signal } = current.abort
     const polls = [wantHost ? pollHost(signal, current.agent) : undefined, wantContainers ? pollContainers(signal, current.agent) : undefined]

@@ -1,4 +1,4 @@
-import { errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
+import { PluginError, errorMessage, formatZodError, isHookName, pluginInputSchema } from "@dockstat/plugin-schema"
 import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, resignUnkeyedPlugins } from "@dockstat/plugin-store"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 
@@ -413,6 +413,8 @@ export class PluginHandler {
    * upstream-named ones with `(payload, { table, logger })`. Only hooks of the given name are called.
    */
   emit(event: HookName, payload: Record<string, unknown> = {}): Promise<DispatchReport> {
+    // A typo would otherwise reach nobody without a word.
+    if (!isHookName(event)) return Promise.reject(unknownHookError(event))
     return this.#lifecycle.emit(this.#loaded.instances(), event, payload)
   }
 
@@ -502,4 +504,11 @@ export class PluginHandler {
 
 function dockerOff(): DockerHostResult {
   return { success: false, message: "Docker events are off: the handler was made without the docker option" }
+}
+
+function unknownHookError(event: unknown): PluginError {
+  return new PluginError(
+    "INVALID_INPUT",
+    `emit(): ${JSON.stringify(event)} is not a known event hook (seed names such as "onContainerStart", upstream names such as "container:started")`,
+  )
 }
