@@ -83,6 +83,9 @@ describe("definePlugin: rows from columns", () => {
                 }[]
             >()
             expectTypeOf(table.insert({ name: "a", state: "up", raw: 1 })).toEqualTypeOf<InsertResult>()
+            expectTypeOf(table.insertAndGet({ name: "a", state: "up", raw: 1 })).toEqualTypeOf<HostRow | null>()
+            expectTypeOf(table.where({ up: true }).pluck("name")).toEqualTypeOf<string[]>()
+            expectTypeOf(table.where({ up: true }).value("meta")).toEqualTypeOf<{ cpu: number; tags: string[] } | null>()
             return null
           },
         },
@@ -125,6 +128,12 @@ describe("definePlugin: rows from columns", () => {
             table.select(["nope"])
             // @ts-expect-error "nope" is not a column
             table.select(["*"]).orderBy("nope")
+            // @ts-expect-error name is required
+            table.insertAndGet({ state: "up", raw: 1 })
+            // @ts-expect-error "nope" is not a column
+            table.whereOp("nope", ">", 1)
+            // @ts-expect-error "nope" is not a column
+            table.where({ id: 1 }).increment("nope")
           },
         },
       },
@@ -144,12 +153,17 @@ describe("definePlugin: rows from columns", () => {
     })
   })
 
-  it("reads jsonColumns and parser.JSON text columns as unknown JSON", () => {
+  it("reads jsonColumns and parser.JSON text columns as unknown JSON, parser.BOOLEAN columns as booleans", () => {
     definePlugin({
       config: {
-        table: { name: "t", columns: { id: column.id(), a: column.text(), b: column.text(), c: column.text() }, jsonColumns: ["a"], parser: { JSON: ["b"] } },
+        table: {
+          name: "t",
+          columns: { id: column.id(), a: column.text(), b: column.text(), c: column.text(), d: { type: "INTEGER" } },
+          jsonColumns: ["a"],
+          parser: { JSON: ["b"], BOOLEAN: ["d"] },
+        },
         actions: {
-          read: ({ table }) => expectTypeOf(table.all()).toEqualTypeOf<{ id: number; a: unknown; b: unknown; c: string | null }[]>(),
+          read: ({ table }) => expectTypeOf(table.all()).toEqualTypeOf<{ id: number; a: unknown; b: unknown; c: string | null; d: boolean | null }[]>(),
         },
       },
     })

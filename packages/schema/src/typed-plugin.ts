@@ -15,7 +15,7 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {}
 
 /** Upstream's raw column objects (`{ type: "INTEGER", primaryKey: true }`) by their SQLite type name. */
 type RawValue<T extends string> =
-  Uppercase<T> extends "INTEGER" | "INT" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "BIGINT" | "REAL" | "DOUBLE" | "FLOAT" | "NUMERIC" | "DECIMAL"
+  Uppercase<T> extends "INTEGER" | "INT" | "TINYINT" | "SMALLINT" | "MEDIUMINT" | "BIGINT" | "REAL" | "DOUBLE" | "FLOAT" | "NUMERIC" | "DECIMAL" | "TIMESTAMP"
     ? number
     : Uppercase<T> extends "BOOLEAN"
       ? boolean
@@ -63,29 +63,41 @@ type OptionalOnInsert<C> = NeverNull<C> extends false
 type Columns = Record<string, unknown>
 /** Columns whose text holds JSON: `jsonColumns` and upstream's `parser.JSON`. */
 type JsonNames<T> = (T extends { jsonColumns: readonly (infer N)[] } ? N : never) | (T extends { parser: { JSON: readonly (infer N)[] } } ? N : never)
+/** Columns upstream's `parser.BOOLEAN` converts to booleans. */
+type BooleanNames<T> = T extends { parser: { BOOLEAN: readonly (infer N)[] } } ? N : never
 
-type ValueIn<C, K, Json> = K extends Json ? unknown : ColumnValue<C>
+type ValueIn<C, K, Json, Bool> = K extends Json ? unknown : K extends Bool ? boolean : ColumnValue<C>
 
-/** A row as read from a table declared with `columns` (and `jsonColumns` / `parser.JSON` as `Json`). */
-export type RowOf<C extends Columns, Json = never> = Simplify<{
-  -readonly [K in keyof C]: NeverNull<C[K]> extends true ? ValueIn<C[K], K, Json> : ValueIn<C[K], K, Json> | null
+/** A row as read from a table declared with `columns` (`Json`: names holding JSON text, `Bool`: names parser.BOOLEAN converts). */
+export type RowOf<C extends Columns, Json = never, Bool = never> = Simplify<{
+  -readonly [K in keyof C]: NeverNull<C[K]> extends true ? ValueIn<C[K], K, Json, Bool> : ValueIn<C[K], K, Json, Bool> | null
 }>
 
 type RequiredKeys<C extends Columns> = { [K in keyof C]: OptionalOnInsert<C[K]> extends true ? never : K }[keyof C]
 
 /** A row as `insert()` takes it: columns with a default, an id or nullable may be left out. */
-export type InsertRowOf<C extends Columns, Json = never> = Simplify<
-  { -readonly [K in RequiredKeys<C>]: RowOf<C, Json>[K] } & { -readonly [K in Exclude<keyof C, RequiredKeys<C>>]?: RowOf<C, Json>[K] }
+export type InsertRowOf<C extends Columns, Json = never, Bool = never> = Simplify<
+  { -readonly [K in RequiredKeys<C>]: RowOf<C, Json, Bool>[K] } & { -readonly [K in Exclude<keyof C, RequiredKeys<C>>]?: RowOf<C, Json, Bool>[K] }
 >
 
 /**
  * The table API typed by the table's own columns: names are checked, and values by their column (on
  * insert, where and update); rows come back typed.
  */
-export type TypedTable<R extends Row, I extends Row> = Omit<TableApi<R>, "insert"> & {
+export type TypedTable<R extends Row, I extends Row> = Omit<TableApi<R>, InsertMethod> & {
   /** A row or rows keyed by column name; a column without a default that is not null must be given. */
   insert(rows: I | readonly I[]): InsertResult
+  insertOrIgnore(rows: I | readonly I[]): InsertResult
+  insertOrReplace(rows: I | readonly I[]): InsertResult
+  insertOrAbort(rows: I | readonly I[]): InsertResult
+  insertOrFail(rows: I | readonly I[]): InsertResult
+  insertOrRollback(rows: I | readonly I[]): InsertResult
+  /** The stored row (generated id and defaults included), or null when nothing was inserted. */
+  insertAndGet(row: I): R | null
+  insertBatch(rows: readonly I[]): InsertResult
+  upsert(row: I): InsertResult
 }
+type InsertMethod = "insert" | "insertOrIgnore" | "insertOrReplace" | "insertOrAbort" | "insertOrFail" | "insertOrRollback" | "insertAndGet" | "insertBatch" | "upsert"
 
 /** The table a plugin declares (`{ name, columns, jsonColumns?, parser? }`), as typed inference sees it. */
 export interface TypedTableConfig<C extends Columns = Columns> {
@@ -102,7 +114,9 @@ export type TableChecks<T> = T extends { columns: infer C }
   : unknown
 
 /** `table` in actions and hooks: the typed table when one is declared, else null. */
-export type TableOf<T> = T extends { columns: infer C extends Columns } ? TypedTable<RowOf<C, JsonNames<T>>, InsertRowOf<C, JsonNames<T>>> : null
+export type TableOf<T> = T extends { columns: infer C extends Columns }
+  ? TypedTable<RowOf<C, JsonNames<T>, BooleanNames<T>>, InsertRowOf<C, JsonNames<T>, BooleanNames<T>>>
+  : null
 
 // ---------------------------------------------------------------------------------------------------
 // Routes: paths, params, chains
