@@ -10,4 +10,11 @@ export default defineBunConfig(base, [
   "src/seed-examples.test.ts",
   "src/plugin-handler.test.ts",
   "src/hostile-plugins.test.ts",
+  // The DockStat compatibility suite: the query builder, columns, plugin-builder and upstream events.
+  "src/dockstat-columns.test.ts",
+  "src/dockstat-hostile-sql.test.ts",
+  "src/dockstat-plugin-builder.test.ts",
+  "src/dockstat-query-builder.test.ts",
+  "src/dockstat-readme.test.ts",
+  "src/upstream-events.test.ts",
 ])

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest"
 
 import PluginHandler, { DB, PluginError } from "./index.ts"
 import type { RuntimeKind } from "@dockstat/plugin-schema"
-import { pluginInput, useTempDir } from "./test-support.ts"
+import { pluginInput, runtimesOnThisHost, useTempDir } from "./test-support.ts"
 
 const tempDir = useTempDir()
 const handlers: PluginHandler[] = []
@@ -68,7 +68,7 @@ export default {
 
 const post = (path: string, body: unknown) => new Request(`http://localhost${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
 
-describe.each<RuntimeKind>(["inline", "worker", "sandbox"])("DockStat columns in plugins: %s runtime", (runtime) => {
+describe.each(runtimesOnThisHost<RuntimeKind>(["inline", "worker", "sandbox"]))("DockStat columns in plugins: %s runtime", (runtime) => {
   it("raw column objects, then the helpers and sql defaults after an update, rows kept", async () => {
     const handler = new PluginHandler(new DB(join(tempDir(), "app.db")), ["API"], { logLevel: "silent", runtime, timeoutMs: 5000 })
     handlers.push(handler)

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest"
 
 import PluginHandler, { DB, PluginError } from "./index.ts"
 import type { RuntimeKind } from "@dockstat/plugin-schema"
-import { pluginInput, useTempDir, watchEventLoop } from "./test-support.ts"
+import { pluginInput, runtimesOnThisHost, useTempDir, watchEventLoop } from "./test-support.ts"
 
 const tempDir = useTempDir()
 const handlers: PluginHandler[] = []
@@ -80,7 +80,7 @@ async function start(runtime: RuntimeKind) {
   return { handler, db, id: saved.id, failure, intact }
 }
 
-describe.each<RuntimeKind>(["sandbox", "inline", "worker"])("hostile SQL through DockStat's query builder: %s runtime", (runtime) => {
+describe.each(runtimesOnThisHost<RuntimeKind>(["sandbox", "inline", "worker"]))("hostile SQL through DockStat's query builder: %s runtime", (runtime) => {
   it("whereExpr / whereRaw cannot read or write beyond the plugin's own table", async () => {
     const { failure, intact, handler, id } = await start(runtime)
     const attacks: [string, RegExp][] = [

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest"
 
 import PluginHandler, { DB, createFetchHandler, pluginBuilder } from "./index.ts"
 import type { RuntimeKind } from "@dockstat/plugin-schema"
-import { pluginInput, serveFiles, useTempDir } from "./test-support.ts"
+import { pluginInput, runtimesOnThisHost, serveFiles, useTempDir } from "./test-support.ts"
 
 const tempDir = useTempDir()
 const cleanups: (() => Promise<void> | void)[] = []
@@ -139,7 +139,7 @@ function start(runtime: RuntimeKind, path = join(tempDir(), "app.db")) {
 const post = (path: string, body: unknown) => new Request(`http://localhost${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
 const get = (path: string) => new Request(`http://localhost${path}`)
 
-describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin built with @dockstat/plugin-builder: %s runtime", (runtime) => {
+describe.each(runtimesOnThisHost<RuntimeKind>(["sandbox", "worker", "inline"]))("a plugin built with @dockstat/plugin-builder: %s runtime", (runtime) => {
   it("installs from a manifest, serves its routes with its table, runs its hooks and returns its frontend", async () => {
     const { handler } = start(runtime)
     const installed = await handler.installFromManifestLink(await serveManifest(dockstatNotes()))
@@ -277,7 +277,7 @@ describe("pluginBuilder().build()", () => {
   })
 })
 
-describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("plugin-builder mistakes, said at install: %s runtime", (runtime) => {
+describe.each(runtimesOnThisHost<RuntimeKind>(["sandbox", "worker", "inline"]))("plugin-builder mistakes, said at install: %s runtime", (runtime) => {
   it("a build() that misses metadata fails the install with its message", async () => {
     const { handler } = start(runtime)
     const result = await handler.installFromManifestLink(await serveManifest(dockstatNotes().replace(/\.author\([^)]*\)/, "")))

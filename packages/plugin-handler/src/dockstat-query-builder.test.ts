@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 
 import PluginHandler, { DB, PluginError } from "./index.ts"
 import type { RuntimeKind } from "@dockstat/plugin-schema"
-import { pluginInput, useTempDir } from "./test-support.ts"
+import { pluginInput, runtimesOnThisHost, useTempDir } from "./test-support.ts"
 
 const tempDir = useTempDir()
 
@@ -98,7 +98,7 @@ export default {
 
 type Chain = [string, unknown[]][]
 
-describe.each<RuntimeKind>(["inline", "worker", "sandbox"])("DockStat's query builder: %s runtime", (runtime) => {
+describe.each(runtimesOnThisHost<RuntimeKind>(["inline", "worker", "sandbox"]))("DockStat's query builder: %s runtime", (runtime) => {
   let handler: PluginHandler
   let id: number
 

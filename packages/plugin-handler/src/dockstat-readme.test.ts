@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest"
 
 import PluginHandler, { DB } from "./index.ts"
 import type { RuntimeKind } from "@dockstat/plugin-schema"
-import { pluginInput, useTempDir } from "./test-support.ts"
+import { pluginInput, runtimesOnThisHost, useTempDir } from "./test-support.ts"
 
 const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8")
 const section = readme.slice(readme.indexOf("### The query builder and column helpers (DockStat style)"))
@@ -20,7 +20,7 @@ afterEach(async () => {
 const post = (path: string, body?: unknown) =>
   new Request(`http://localhost${path}`, body === undefined ? { method: "POST" } : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
 
-describe.each<RuntimeKind>(["inline", "worker", "sandbox"])("README DockStat-style example (%s)", (runtime) => {
+describe.each(runtimesOnThisHost<RuntimeKind>(["inline", "worker", "sandbox"]))("README DockStat-style example (%s)", (runtime) => {
   it("installs, loads and serves its routes", async () => {
     expect(example).toContain('from "@dockstat/sqlite-wrapper"')
     const handler = new PluginHandler(new DB(join(tempDir(), "app.db")), ["API"], { logLevel: "silent", runtime })

@@ -442,6 +442,7 @@ export class PluginHandler {
     // A typo would otherwise reach nobody without a word.
     if (!isHookName(event)) return Promise.reject(unknownHookError(event))
     return this.#dispatch(event, payload, "emit")
+  }
 
   #dispatch(event: HookName, payload: Record<string, unknown>, source: "docker" | "emit"): Promise<DispatchReport> {
     const dispatched = this.#lifecycle.emit(this.#loaded.instances(), event, payload)

@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest"
 import PluginHandler, { DB } from "./index.ts"
 import type { PluginHandlerOptions } from "./index.ts"
 import type { RuntimeKind } from "@dockstat/plugin-schema"
-import { pluginInput, useTempDir } from "./test-support.ts"
+import { pluginInput, runtimesOnThisHost, useTempDir } from "./test-support.ts"
 // The events package's own harness: a dockerd of our own (skipped with the reason where none can run).
 import { containerSpec, startDockerd } from "../../events/src/test-support/dockerd.ts"
 import { createEngineProxy } from "../../events/src/test-support/engine-proxy.ts"
@@ -23,7 +23,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-const RUNTIMES: RuntimeKind[] = ["sandbox", "worker", "inline"]
+const RUNTIMES: RuntimeKind[] = runtimesOnThisHost<RuntimeKind>(["sandbox", "worker", "inline"])
 
 /** Upstream's style: the context, then `{ table, logger }` last. Records what it got in its table. */
 const upstreamStyle = `export default {
