@@ -6,5 +6,11 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Type tests (*.test-d.ts): `vitest run` runs tsc over them, so an inference that regresses fails `pnpm test` too.
+    typecheck: {
+      enabled: true,
+      include: ["src/**/*.test-d.ts"],
+      tsconfig: "./tsconfig.json",
+    },
   },
 })

@@ -10,12 +10,15 @@ import { createErrorHandler, notFoundHandler } from "./error-handler.ts"
 import { deleteStatus, installStatus, retryHeaders } from "./install-status.ts"
 import { MAX_INSTALL_BODY_BYTES, readInstallRequest } from "./install-request.ts"
 import { parsePluginId } from "./plugin-id.ts"
+import type { Admin } from "./admin/index.ts"
 
 export interface AppOptions {
   /** Where unexpected errors are logged (with their stack, which the response never carries). */
   logger?: Logger
   /** One info line per request (method, path, status, ms) through `logger`. Default true when a logger is given. */
   accessLog?: boolean
+  /** The admin page at `/`, its API and the access rules (`createAdmin`); without it, the JSON API only. */
+  admin?: Admin
 }
 
 const API = "/api/v2/plugins"
@@ -71,6 +74,9 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
     }
   }
 
+  // Before every route: its access rules guard them all.
+  options.admin?.mount(app)
+
   app.get("/health", (c) => c.json({ ok: true }))
 
   app.get(API, (c) => c.json(handler.getStatus()))
@@ -92,6 +98,7 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
       // Stored disabled from the start, so no process following the registry loads it meanwhile.
       ...(request.activate || request.update ? {} : { enabled: false }),
       ...(request.runtime === undefined ? {} : { runtime: request.runtime }),
+      ...(request.expectedDigest === undefined ? {} : { expectedDigest: request.expectedDigest }),
     })
     if (!result.success) return c.json(result, installStatus(result), retryHeaders(result))
     return c.json({ ...result, ...(await activation(result.id, request.activate)) }, installStatus(result))

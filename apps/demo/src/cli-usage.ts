@@ -2,7 +2,8 @@
 export const USAGE = `Usage: dockstat-plugins <command> [options]
        (in the workspace: pnpm exec dockstat-plugins <command> [options])
 
-Manage the plugins stored in the demo's database (DOCKSTAT_DB, default apps/demo/data/dockstat.db).
+Manage the plugins stored in the demo's database (DOCKSTAT_DB, default apps/demo/data/dockstat.db),
+and write, build and run plugins of your own.
 
 Commands:
   list                          List installed plugins
@@ -19,11 +20,22 @@ Commands:
                                 the code in the database); they do not load until then
   help                          Show this help
 
+Plugin authoring (these work on a plugin project, not on the database):
+  new <name> [--dir <path>]     Write a plugin project: TypeScript source with a table, a route and a hook,
+                                a test that runs it in a real host, scripts build, dev, test, typecheck
+  build [dir] [--inline]        Bundle the project (default: this folder) with esbuild into dist/plugin.js
+                                and write dist/manifest.json (permissions, sha384 integrity) to install
+  dev [dir] [--runtime <kind>]  Start the demo server (PORT, DOCKSTAT_DB as for pnpm start) with the
+                                plugin installed, and rebuild and reload it on every change, keeping its
+                                table and rows; build and load errors name the place in the source
+
 Options:
   --update                      install: replace an installed plugin of the same name, keeping its id
   --drop-table                  remove: drop the plugin's table too
-  --runtime <kind>              install: trust the plugin with a runtime, stored with it: sandbox (the
-                                default for untrusted code), worker or inline (trusted: Node built-ins)
+  --runtime <kind>              install, dev: trust the plugin with a runtime, stored with it: sandbox
+                                (the default for untrusted code), worker or inline (trusted: Node built-ins)
+  --dir <path>                  new: the project's folder (default ./<name>; must not exist or be empty)
+  --inline                      build: put the code into the manifest instead of beside it
   -h, --help                    Show this help
 
 The CLI is a separate process from the server and changes the database, which every running server on

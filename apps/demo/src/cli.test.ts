@@ -58,7 +58,7 @@ describe("demo CLI (separate processes, real database file)", { timeout: 60_000 
   it("--help lists every flag the CLI accepts under Options", async () => {
     const run = await cli(["--help"], env)
     const options = run.stdout.slice(run.stdout.indexOf("\nOptions:\n"), run.stdout.indexOf("\n\n", run.stdout.indexOf("\nOptions:\n") + 1))
-    expect(Object.keys(CLI_OPTIONS)).toEqual(["help", "update", "drop-table", "runtime"])
+    expect(Object.keys(CLI_OPTIONS)).toEqual(["help", "update", "drop-table", "runtime", "dir", "inline"])
     for (const [flag, option] of Object.entries(CLI_OPTIONS)) {
       expect(options).toMatch(new RegExp(`^  ${"short" in option ? `-${option.short}, ` : ""}--${flag} `, "m"))
     }
@@ -186,7 +186,7 @@ describe("demo CLI (separate processes, real database file)", { timeout: 60_000 
   })
 })
 
-describe("demo CLI: permissions and re-signing", { timeout: 60_000 }, () => {
+describe("demo CLI: permissions and re-signing", { timeout: 180_000 }, () => {
   const temp = createTempDir()
   const env = { DOCKSTAT_DB: temp.file("permissions.db") }
   afterAll(() => temp.remove())
@@ -235,7 +235,7 @@ describe("demo CLI: runtime and enabled state", { timeout: 120_000 }, () => {
     writeFileSync(temp.file("notes.json"), notesManifestJson("trusted", "trusted_notes"))
     const [badRuntime, wrongCommand] = await Promise.all([cli(["install", temp.file("notes.json"), "--runtime", "root"], env), cli(["list", "--runtime", "inline"], env)])
     expect(badRuntime.code).toBe(2)
-    expect(wrongCommand.stderr).toContain('--runtime applies to "install" only')
+    expect(wrongCommand.stderr).toContain('--runtime applies to "install" and "dev" only')
     const install = await cli(["install", temp.file("notes.json"), "--runtime", "worker"], env)
     expect(install.stderr).toBe("")
     expect(install.code).toBe(0)

@@ -3,7 +3,8 @@ import PluginHandler, { DB } from "@dockstat/plugin-handler"
 
 import { COMMANDS } from "./cli-commands.ts"
 import { CliError, usageError } from "./cli-error.ts"
-import { CLI_OPTIONS, FLAG_COMMANDS } from "./cli-options.ts"
+import { CLI_OPTIONS, FLAG_COMMANDS, isAuthoringCommand } from "./cli-options.ts"
+import type { AuthoringCommandName } from "./cli-options.ts"
 import { USAGE } from "./cli-usage.ts"
 import { ConfigError, invocationDir, readAllowPrivateNetwork, readDbPath, readLogLevel } from "./config.ts"
 import { createStderrLogger } from "./logger.ts"
@@ -31,9 +32,19 @@ async function main(argv: string[]): Promise<number> {
   }
   if (name === undefined) throw usageError(`No command given.\n\n${USAGE}`)
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
-  if (command === undefined) throw usageError(`Unknown command "${name}".\n\n${USAGE}`)
-  for (const [flag, owner] of Object.entries(FLAG_COMMANDS)) {
-    if (values[flag as keyof typeof FLAG_COMMANDS] && name !== owner) throw usageError(`--${flag} applies to "${owner}" only`)
+  if (command === undefined && !isAuthoringCommand(name)) throw usageError(`Unknown command "${name}".\n\n${USAGE}`)
+  for (const [flag, owners] of Object.entries(FLAG_COMMANDS)) {
+    if (values[flag as keyof typeof FLAG_COMMANDS] !== undefined && !owners.includes(name)) {
+      throw usageError(`--${flag} applies to ${owners.map((owner) => `"${owner}"`).join(" and ")} only`)
+    }
+  }
+  if (command === undefined) {
+    // new, build and dev work on a plugin project; dev opens the database through the server it starts.
+    // Imported here: the server and esbuild it brings would slow every other command's start.
+    const { AUTHORING_COMMANDS } = await import("./cli-authoring.ts")
+    const flags = { inline: values.inline ?? false, ...(values.dir === undefined ? {} : { dir: values.dir }), ...(values.runtime === undefined ? {} : { runtime: values.runtime }) }
+    await AUTHORING_COMMANDS[name as AuthoringCommandName]({ out: (line) => process.stdout.write(`${line}\n`), cwd: invocationDir() }, args, flags)
+    return 0
   }
 
   const db = new DB(readDbPath())

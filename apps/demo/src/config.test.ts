@@ -45,4 +45,15 @@ describe("loadConfig", () => {
     }
     expect(() => loadConfig({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL must be one of/)
   })
+
+  it("reads several Docker hosts from DOCKSTAT_DOCKER_HOSTS, as id=name=address entries or JSON", () => {
+    expect(loadConfig({ DOCKSTAT_DOCKER_HOSTS: "1=local=unix:///var/run/docker.sock,2=nas=tcp://192.168.1.5:2375" }).dockerHosts).toEqual([
+      { id: 1, name: "local", host: "unix:///var/run/docker.sock" },
+      { id: 2, name: "nas", host: "tcp://192.168.1.5:2375" },
+    ])
+    expect(loadConfig({ DOCKSTAT_DOCKER_HOSTS: '[{"id":"edge","name":"Edge","host":"tcp://10.0.0.9:2375"}]' }).dockerHosts).toEqual([{ id: "edge", name: "Edge", host: "tcp://10.0.0.9:2375" }])
+    expect(loadConfig({ DOCKSTAT_DOCKER_HOSTS: " " }).dockerHosts).toBeUndefined()
+    expect(() => loadConfig({ DOCKSTAT_DOCKER_HOSTS: "1=local" })).toThrow(ConfigError)
+    expect(() => loadConfig({ DOCKSTAT_DOCKER_HOSTS: "1=a=/a.sock,1=b=/b.sock" })).toThrow(/DOCKSTAT_DOCKER_HOSTS: 1\.id: id 1 is already used/)
+  })
 })

@@ -1,7 +1,12 @@
 import { isAbsolute, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
+import { parseDockerHostList } from "@dockstat/plugin-handler"
+
+import type { DockerHostConfig } from "@dockstat/plugin-handler"
 import type { LevelWithSilent } from "pino"
+
+import { MIN_TOKEN_LENGTH } from "./admin/session.ts"
 
 /** The apps/demo folder, wherever the process was started from. */
 export const DEMO_ROOT = fileURLToPath(new URL("..", import.meta.url))
@@ -18,10 +23,19 @@ export interface DemoConfig {
   logLevel: LevelWithSilent
   /** DOCKSTAT_DOCKER_EVENTS=off turns the Docker event source off (DOCKER_HOST says where the engine is). */
   dockerEvents: boolean
+  /**
+   * DOCKSTAT_DOCKER_HOSTS: several engines, as `id=name=address,...` or a JSON array of `{ id, name, host }`;
+   * when unset, DOCKER_HOST (else /var/run/docker.sock) is the one host, with id 1.
+   */
+  dockerHosts?: DockerHostConfig[]
   /** DOCKSTAT_ALLOW_PRIVATE_NETWORK=0 stops installs from loopback and private networks (default allowed). */
   allowPrivateNetwork: boolean
   /** DOCKSTAT_ACCESS_LOG=off turns off the info line per request. */
   accessLog: boolean
+  /** DOCKSTAT_ADMIN_TOKEN: set, the page and the API need it (at least MIN_TOKEN_LENGTH characters). */
+  adminToken: string | undefined
+  /** DOCKSTAT_ALLOWED_HOSTS: more Host names to serve (comma-separated), besides the loopback names when bound to loopback. */
+  allowedHosts: string[] | undefined
   /**
    * DOCKSTAT_DB_SYNC_URL (with DOCKSTAT_DB_AUTH_TOKEN, DOCKSTAT_DB_SYNC_PERIOD seconds): DOCKSTAT_DB is an
    * embedded replica of that libSQL server (see docs/deploy/multi-host.md).
@@ -41,7 +55,9 @@ export class ConfigError extends Error {
  * runs code without authentication; bind it to 0.0.0.0 on purpose (in a container, behind a proxy).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+  const dockerHosts = readDockerHosts(env.DOCKSTAT_DOCKER_HOSTS)
   return {
+    ...(dockerHosts === undefined ? {} : { dockerHosts }),
     port: readPort(env.PORT),
     hostname: env.HOST?.trim() || "127.0.0.1",
     dbPath: readDbPath(env),
@@ -49,8 +65,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     dockerEvents: !["off", "false", "0", "no"].includes(env.DOCKSTAT_DOCKER_EVENTS?.trim().toLowerCase() ?? ""),
     allowPrivateNetwork: readAllowPrivateNetwork(env),
     accessLog: !["off", "false", "0", "no"].includes(env.DOCKSTAT_ACCESS_LOG?.trim().toLowerCase() ?? ""),
+    adminToken: readAdminToken(env.DOCKSTAT_ADMIN_TOKEN),
+    allowedHosts: readAllowedHosts(env.DOCKSTAT_ALLOWED_HOSTS),
     ...readReplica(env),
   }
+}
+
+/** The admin token, or undefined when unset or empty; a short one is refused (it could be guessed). */
+export function readAdminToken(value: string | undefined): string | undefined {
+  const token = value?.trim()
+  if (!token) return undefined
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(`DOCKSTAT_ADMIN_TOKEN must have at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32), got ${token.length}`)
+  }
+  return token
+}
+
+export function readAllowedHosts(value: string | undefined): string[] | undefined {
+  const names = (value ?? "")
+    .split(",")
+    .map((name) => name.trim().replace(/^\[|\]$/g, "").toLowerCase())
+    .filter((name) => name !== "")
+  return names.length === 0 ? undefined : names
 }
 
 /** DOCKSTAT_DB_SYNC_URL, DOCKSTAT_DB_AUTH_TOKEN and DOCKSTAT_DB_SYNC_PERIOD; the DB checks the URL and token itself. */
@@ -98,6 +134,16 @@ export function readLogLevel(value: string | undefined, fallback: LevelWithSilen
   if (!level) return fallback
   if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LevelWithSilent
   throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(value)}`)
+}
+
+/** DOCKSTAT_DOCKER_HOSTS, or undefined when unset or blank; a bad list is refused naming the entry. */
+export function readDockerHosts(value: string | undefined): DockerHostConfig[] | undefined {
+  if (value === undefined || value.trim() === "") return undefined
+  try {
+    return parseDockerHostList(value, "DOCKSTAT_DOCKER_HOSTS")
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
+  }
 }
 
 function readPort(value: string | undefined): number {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 import type { Server, ServerResponse } from "node:http"
 
+import { loadConfig } from "./config.ts"
 import { startServer } from "./server.ts"
 import type { RunningServer } from "./server.ts"
 import { createTempDir } from "./test-support/temp-dir.ts"
@@ -65,5 +66,55 @@ describe("demo server with Docker events", () => {
   it("reports the source at /api/v2/docker", async () => {
     const status = (await (await fetch(`${server.url}/api/v2/docker`)).json()) as Record<string, unknown>
     expect(status).toMatchObject({ connected: true, delivered: 3 })
+  })
+})
+
+describe("demo server with two Docker hosts", () => {
+  const temp = createTempDir()
+  const dir = mkdtempSync(join(tmpdir(), "dockstat-demo-engines-"))
+  const engines: Server[] = []
+  const open = new Set<ServerResponse>()
+  let server: RunningServer
+
+  /** A stand-in engine whose stream reports one container start. */
+  async function engine(name: string, containerId: string): Promise<string> {
+    const socket = join(dir, `${name}.sock`)
+    const started = JSON.stringify({ Type: "container", Action: "start", Actor: { ID: containerId, Attributes: { name, image: "busybox" } }, time: Number(nano / 1_000_000_000n), timeNano: Number(nano) })
+    const created = createServer((request, response) => {
+      if (request.url?.startsWith("/info")) return void response.writeHead(200).end(JSON.stringify({ SystemTime: new Date().toISOString() }))
+      if (!request.url?.startsWith("/events")) return void response.writeHead(404).end(JSON.stringify({ message: "no such container" }))
+      response.writeHead(200, { "content-type": "application/json" })
+      response.write(`${started}\n`)
+      open.add(response)
+    })
+    await new Promise<void>((resolve) => created.listen(socket, resolve))
+    engines.push(created)
+    return `unix://${socket}`
+  }
+
+  beforeAll(async () => {
+    const hosts = loadConfig({ DOCKSTAT_DOCKER_HOSTS: `1=alpha=${await engine("alpha", "aaaa")},2=beta=${await engine("beta", "bbbb")}` }).dockerHosts
+    server = await startServer({ dbPath: temp.file("dockstat.db"), port: 0, logLevel: "silent", docker: { hosts: hosts ?? [] } })
+  })
+
+  afterAll(async () => {
+    await server?.close()
+    for (const response of open) response.destroy()
+    await Promise.all(engines.map((engine) => new Promise<void>((resolve) => engine.close(() => resolve()))))
+    rmSync(dir, { recursive: true, force: true })
+    temp.remove()
+  })
+
+  it("records each host's events with its id and reports each host at /api/v2/docker", async () => {
+    const plugin = server.handler.getAll().find((candidate) => candidate.name === "container-events")
+    const url = `${server.url}/api/v2/plugins/${plugin?.id}/routes/events`
+    const rows = async () => ((await (await fetch(url)).json()) as { containerId: string; hostId: string }[]).map((row) => `${row.hostId}:${row.containerId}`).sort()
+    await expect.poll(rows, { timeout: 10_000 }).toEqual(["1:aaaa", "2:bbbb"])
+    const status = (await (await fetch(`${server.url}/api/v2/docker`)).json()) as { connected: boolean; hosts: { hostId: number; hostName: string; connected: boolean; delivered: number }[] }
+    expect(status.connected).toBe(true)
+    expect(status.hosts.map((host) => [host.hostId, host.hostName, host.connected, host.delivered])).toEqual([
+      [1, "alpha", true, 1],
+      [2, "beta", true, 1],
+    ])
   })
 })

@@ -9,7 +9,7 @@ const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
  * A parsed `POST /api/v2/plugins/install` body, or why it was refused (always a 400). `activate`
  * (default true) loads the plugin once installed; `runtime` is the admin trusting it with a runtime.
  */
-export type InstallRequest = { ok: true; url: string; update: boolean; activate: boolean; runtime?: RuntimeKind } | { ok: false; message: string }
+export type InstallRequest = { ok: true; url: string; update: boolean; activate: boolean; runtime?: RuntimeKind; expectedDigest?: string } | { ok: false; message: string }
 
 /**
  * Reads `{ url, update? }` from the request. Only http(s) URLs are accepted here: the installer also
@@ -26,7 +26,7 @@ export async function readInstallRequest(request: Request): Promise<InstallReque
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return { ok: false, message: 'The request body must be a JSON object: {"url": "https://…/manifest.json"}' }
   }
-  const { url, update, activate, runtime } = body as Record<string, unknown>
+  const { url, update, activate, runtime, expectedDigest } = body as Record<string, unknown>
   if (typeof url !== "string" || url.trim() === "") {
     return { ok: false, message: `Field "url" is required and must be a non-empty string, got ${describe(url)}` }
   }
@@ -39,11 +39,21 @@ export async function readInstallRequest(request: Request): Promise<InstallReque
   if (runtime !== undefined && !(RUNTIMES as readonly unknown[]).includes(runtime)) {
     return { ok: false, message: `Field "runtime" must be one of ${RUNTIMES.map((kind) => `"${kind}"`).join(", ")} when given, got ${describe(runtime)}` }
   }
+  if (expectedDigest !== undefined && (typeof expectedDigest !== "string" || expectedDigest === "")) {
+    return { ok: false, message: `Field "expectedDigest" must be the digest of a preview (POST /api/v2/plugins/preview) when given, got ${describe(expectedDigest)}` }
+  }
   const parsed = URL.canParse(url) ? new URL(url) : undefined
   if (parsed?.protocol !== "http:" && parsed?.protocol !== "https:") {
     return { ok: false, message: `Field "url" must be an http:// or https:// URL, got ${JSON.stringify(url)}; install local manifest files with the CLI` }
   }
-  return { ok: true, url, update: update ?? false, activate: activate ?? true, ...(runtime === undefined ? {} : { runtime: runtime as RuntimeKind }) }
+  return {
+    ok: true,
+    url,
+    update: update ?? false,
+    activate: activate ?? true,
+    ...(runtime === undefined ? {} : { runtime: runtime as RuntimeKind }),
+    ...(expectedDigest === undefined ? {} : { expectedDigest: expectedDigest as string }),
+  }
 }
 
 function describe(value: unknown): string {

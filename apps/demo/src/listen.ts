@@ -53,8 +53,13 @@ function closeServer(server: Server, graceMs = 2000): Promise<void> {
     // fetch() clients keep connections alive: without closing them, close() waits for their timeout.
     const force = setTimeout(() => server.closeAllConnections(), graceMs)
     force.unref()
+    // A connection whose answer ends during the grace period (a live log stream told to end) is closed
+    // as soon as it is idle, not at the end of the grace period.
+    const idle = setInterval(() => server.closeIdleConnections(), 50)
+    idle.unref()
     server.close((error) => {
       clearTimeout(force)
+      clearInterval(idle)
       if (error && (error as NodeJS.ErrnoException).code !== "ERR_SERVER_NOT_RUNNING") reject(error)
       else resolve()
     })

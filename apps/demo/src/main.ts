@@ -1,11 +1,12 @@
 import { ConfigError, loadConfig } from "./config.ts"
-import { startServer } from "./server.ts"
+import { defaultAllowedHosts, startServer } from "./server.ts"
 
 import type { RunningServer } from "./server.ts"
 
 // `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST,
-// DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK, DOCKSTAT_ACCESS_LOG and DOCKSTAT_DB_SYNC_URL
-// (with DOCKSTAT_DB_AUTH_TOKEN and DOCKSTAT_DB_SYNC_PERIOD).
+// DOCKSTAT_DOCKER_HOSTS, DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK, DOCKSTAT_ACCESS_LOG,
+// DOCKSTAT_ADMIN_TOKEN, DOCKSTAT_ALLOWED_HOSTS and DOCKSTAT_DB_SYNC_URL (with DOCKSTAT_DB_AUTH_TOKEN and
+// DOCKSTAT_DB_SYNC_PERIOD).
 let server: RunningServer
 try {
   const config = loadConfig()
@@ -16,8 +17,12 @@ try {
     logLevel: config.logLevel,
     allowPrivateNetwork: config.allowPrivateNetwork,
     accessLog: config.accessLog,
+    admin: {
+      token: config.adminToken,
+      allowedHosts: config.allowedHosts === undefined ? defaultAllowedHosts(config.hostname) : [...(defaultAllowedHosts(config.hostname) ?? []), ...config.allowedHosts],
+    },
     ...(config.replica === undefined ? {} : { replica: config.replica }),
-    ...(config.dockerEvents ? {} : { docker: false as const }),
+    ...(config.dockerEvents ? (config.dockerHosts === undefined ? {} : { docker: { hosts: config.dockerHosts } }) : { docker: false as const }),
   })
 } catch (error) {
   // A bad setting or a taken port is the operator's to fix: say what, without a stack trace.

@@ -1,7 +1,11 @@
 import PluginHandler, { DB } from "@dockstat/plugin-handler"
 
+import type { DockerOptions } from "@dockstat/plugin-handler"
+
 import type { LevelWithSilent, Logger } from "pino"
 
+import { createAdmin } from "./admin/index.ts"
+import type { Admin, AdminOptions } from "./admin/index.ts"
 import { createApp } from "./app.ts"
 import { ConfigError } from "./config.ts"
 import { listen } from "./listen.ts"
@@ -23,10 +27,11 @@ export interface StartServerOptions {
   /** One info line per request (method, path, status, ms). Default true; `DOCKSTAT_ACCESS_LOG=off` turns it off. */
   accessLog?: boolean
   /**
-   * Docker events to plugin hooks: the engine at `host` (else DOCKER_HOST, else /var/run/docker.sock).
-   * An unreachable engine is logged once and retried; `false` turns the source off. Default on.
+   * Docker events to plugin hooks: the engine at `host` (else DOCKER_HOST, else /var/run/docker.sock),
+   * or each of `hosts: [{ id, name, host }]`. An unreachable engine is logged once and retried; `false`
+   * turns the source off. Default on.
    */
-  docker?: { host?: string } | false
+  docker?: DockerOptions | false
   /**
    * Let installs fetch manifests and code from loopback and private networks (a catalog on the LAN).
    * Default true: the demo serves a local user. Link-local and cloud metadata addresses are refused
@@ -35,6 +40,11 @@ export interface StartServerOptions {
   allowPrivateNetwork?: boolean
   /** Time a client has to send its headers and body before a 408 (default 30 s). */
   requestTimeoutMs?: number
+  /**
+   * The admin page's access rules and live log limits. `token` (DOCKSTAT_ADMIN_TOKEN) guards everything
+   * but /health; `allowedHosts` defaults to the loopback names when bound to loopback (see defaultAllowedHosts).
+   */
+  admin?: AdminOptions
   /** `dbPath` is an embedded replica of this libSQL server (sqld, Turso): see docs/deploy/multi-host.md. */
   replica?: { syncUrl: string; authToken?: string; syncPeriod?: number }
 }
@@ -44,6 +54,8 @@ export interface RunningServer {
   url: string
   port: number
   handler: PluginHandler
+  /** The admin page: its live log hub (`admin.hub.stats()`) and access rules. */
+  admin: Admin
   /** Stops accepting requests, unloads every plugin and closes the database. Safe to call twice. */
   close(): Promise<void>
 }
@@ -72,9 +84,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw new ConfigError(error instanceof Error ? error.message : String(error))
   }
   let handler: PluginHandler | undefined
+  let admin: Admin | undefined
   try {
     const install = { allowPrivateNetwork: options.allowPrivateNetwork ?? true }
     handler = new PluginHandler(db, ["API"], { logger, install, ...(options.docker === false ? {} : { docker: options.docker ?? {} }) })
+    // Listening from the start: the page's live log shows the first loads.
+    admin = createAdmin(handler, { allowedHosts: defaultAllowedHosts(hostname), ...options.admin })
     if (options.installExamples !== false) {
       const seeded = await installExamplePlugins(handler)
       if (seeded.installed.length > 0) log.info({ plugins: seeded.installed }, "installed the example plugins")
@@ -85,20 +100,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     for (const failure of loaded.errors) log.error({ pluginId: failure.pluginId, err: failure.error }, "plugin not loaded; the server starts without it")
     log.info({ loaded: loaded.successes, failed: loaded.errors.length, disabled: (loaded.skipped ?? []).map((skip) => skip.pluginId) }, "plugins loaded")
 
-    const app = createApp(handler, { logger: log, accessLog: options.accessLog ?? true })
+    const app = createApp(handler, { logger: log, accessLog: options.accessLog ?? true, admin })
     const listening = await listen(app.fetch, options.port, hostname, options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs })
     const url = `http://${reachableHost(hostname)}:${listening.port}`
     log.info({ url, db: db.path }, "listening")
 
     const running = handler
+    const page = admin
     let closing: Promise<void> | undefined
     return {
       url,
       port: listening.port,
       handler: running,
+      admin: page,
       close() {
         closing ??= (async () => {
           try {
+            // Live log streams end first, or the server would wait for them.
+            page.close()
             await listening.close()
           } finally {
             await running.close()
@@ -110,10 +129,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       },
     }
   } catch (error) {
+    admin?.close()
     await handler?.close()
     db.close()
     throw error
   }
+}
+
+const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1"]
+
+/**
+ * The Host names served when nothing else is configured: bound to loopback, only loopback names (a web
+ * page's DNS name rebound to 127.0.0.1 gets 421); bound wider, any name (a reverse proxy's, the LAN's).
+ */
+export function defaultAllowedHosts(hostname: string): string[] | undefined {
+  const bound = hostname.replace(/^\[|\]$/g, "").toLowerCase()
+  return LOOPBACK_NAMES.includes(bound) || bound.startsWith("127.") ? [...new Set([...LOOPBACK_NAMES, bound])] : undefined
 }
 
 /** A wildcard bind is reached through loopback; an IPv6 literal needs brackets in a URL. */

@@ -50,7 +50,11 @@ describe("published packages (built, packed, installed with npm into an empty pr
     for (const { name } of publishable) {
       const dir = join(consumer, "node_modules", name)
       const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, unknown>
-      expect(manifest.exports, name).toEqual({ ".": { types: "./dist/index.d.ts", default: "./dist/index.js" } })
+      // The SDK has two more entries: the authoring tools (bundlePlugin, createTestHost).
+      const subpaths = name === "@dockstat/plugin-handler" ? ["testing", "build"] : []
+      const entries = subpaths.map((sub) => [`./${sub}`, { types: `./dist/${sub}.d.ts`, default: `./dist/${sub}.js` }])
+      expect(manifest.exports, name).toEqual({ ".": { types: "./dist/index.d.ts", default: "./dist/index.js" }, ...Object.fromEntries(entries) })
+      for (const sub of subpaths) expect(existsSync(join(dir, "dist", `${sub}.js`)), `${name}/${sub}`).toBe(true)
       expect(manifest.types, name).toBe("./dist/index.d.ts")
       expect(JSON.stringify(manifest.dependencies ?? {}), name).not.toContain("workspace:")
       expect(existsSync(join(dir, "dist", "index.js")), name).toBe(true)
@@ -74,6 +78,13 @@ describe("published packages (built, packed, installed with npm into an empty pr
     const result = await run(process.execPath, ["runtimes.mjs"], { cwd: consumer, env: cleanEnv() })
     expect(result.stderr).toBe("")
     expect(result).toMatchObject({ code: 0, stdout: '{"sandbox":1,"worker":2,"inline":3}\n' })
+  })
+
+  it("bundles a TypeScript plugin and runs it in a test host, from the SDK's build and testing entries", async () => {
+    copyFileSync(join(FIXTURES, "testing.mjs"), join(consumer, "testing.mjs"))
+    const result = await run(process.execPath, ["testing.mjs"], { cwd: consumer, env: cleanEnv() })
+    expect(result.stderr).toBe("")
+    expect(result).toMatchObject({ code: 0, stdout: '{"external":true,"status":201,"body":{"text":"hello npm"}}\n' })
   })
 
   it("type-checks a TypeScript consumer against the installed declarations", async () => {

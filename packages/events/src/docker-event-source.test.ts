@@ -164,6 +164,43 @@ describe("createDockerEventSource", () => {
     expect(entries.filter((entry) => entry.level === "error" || entry.level === "warn")).toEqual([])
   })
 
+  it("names an upstream hook that failed when deliver returns one report per naming style", async () => {
+    const recorded = await engine()
+    const ok = (event: string) => ({ event, results: [{ pluginId: 1, plugin: "seedy", status: "ok", ms: 1 }] })
+    const { source: events } = source({
+      host: recorded.host,
+      deliver: ({ hook, upstream }) => [ok(hook), ...upstream.map(({ hook: name }) => ({ event: name, results: [{ pluginId: 2, plugin: "upstreamy", status: "timeout", message: "too slow", ms: 9 }] }))],
+    })
+    events.start()
+    await waitFor(() => events.status().connected, "the connection")
+    recorded.emit([line("u1")])
+    await waitFor(() => events.status().failed === 1, "the failed delivery")
+    expect(events.status()).toMatchObject({ delivered: 0, lastError: 'container:started of plugin "upstreamy" (id 2) timed out: too slow' })
+  })
+
+  it("tags payloads with the host, carries the upstream contexts, and reports health once per change", async () => {
+    const recorded = await engine()
+    const health: unknown[] = []
+    const { source: events, deliveries } = source({ host: recorded.host, hostId: 9, hostName: "lab", onHealth: (change) => void health.push(change) })
+    events.start()
+    await waitFor(() => events.status().connected, "the connection")
+    expect(health).toEqual([{ healthy: true }])
+    recorded.emit([line("h1")])
+    await waitFor(() => deliveries.length === 1, "the event")
+    expect(deliveries[0]?.payload).toMatchObject({ hostId: 9, hostName: "lab", container: { id: "h1" } })
+    expect(deliveries[0]?.upstream).toEqual([{ hook: "container:started", context: { hostId: 9, containerId: "h1", containerInfo: expect.objectContaining({ id: "h1", hostId: 9, state: "running" }) } }])
+    expect(events.status()).toMatchObject({ hostId: 9, hostName: "lab" })
+
+    await recorded.goAway()
+    await waitFor(() => health.length === 2, "the outage")
+    expect(health[1]).toEqual({ healthy: false, error: expect.stringContaining(`Docker engine at ${recorded.host}`) })
+    // Failed reconnects are one outage: reported once.
+    await waitFor(() => recorded.requests.length > 0 && events.status().lastError !== null, "a failed attempt")
+    await recorded.comeBack()
+    await waitFor(() => health.length === 3, "the engine to be back")
+    expect(health[2]).toEqual({ healthy: true })
+  })
+
   it("keeps reading while a delivery is slow, and still delivers in order", async () => {
     const recorded = await engine()
     let release: () => void = () => {}

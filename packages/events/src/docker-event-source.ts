@@ -1,10 +1,10 @@
 import { Agent } from "node:http"
 
-import { errorMessage, hookForDockerEvent } from "@dockstat/plugin-schema"
+import { errorMessage, hookForDockerEvent, isPluginError } from "@dockstat/plugin-schema"
 
 import type { IncomingMessage } from "node:http"
 
-import type { DockerHookName, LogFn } from "@dockstat/plugin-schema"
+import type { DockerHookName, DockerHostId, HookName, LogFn } from "@dockstat/plugin-schema"
 import type { DispatchReport, HookOutcome } from "./dispatch.ts"
 
 import { createBackoff } from "./backoff.ts"
@@ -16,17 +16,24 @@ import { eventPayload, needsInspect } from "./event-details.ts"
 import { createEventCursor } from "./event-cursor.ts"
 import { createLineDecoder } from "./json-lines.ts"
 import { createOrderedQueue } from "./ordered-queue.ts"
+import { upstreamDeliveries } from "./upstream-context.ts"
 
 import type { BackoffOptions } from "./backoff.ts"
 import type { DecodedEngineEvent, DockerEngineEvent } from "./engine-event.ts"
 import type { ContainerInspect } from "./event-details.ts"
 import type { OrderedQueue } from "./ordered-queue.ts"
+import type { UpstreamDelivery } from "./upstream-context.ts"
 
 /** What the source hands over for each engine event that has a hook. */
 export interface DockerDelivery {
   hook: DockerHookName
-  /** The hook context: `event` (raw) plus `container` / `image` / `volume` / `network` details. */
+  /**
+   * The hook context: `event` (raw), `hostId` and `hostName`, plus `container` / `image` / `volume` /
+   * `network` details.
+   */
   payload: Record<string, unknown>
+  /** The upstream-named hooks the same event fires (`"container:started"`, ...) with their contexts. */
+  upstream: readonly UpstreamDelivery[]
   event: DockerEngineEvent
   /** The event's exact time, nanoseconds since the epoch as digits (the JSON number is rounded). */
   timeNano: string
@@ -40,16 +47,32 @@ export interface DockerSourceLogger {
   error: LogFn
 }
 
+/** A change of the engine's reachability: the stream opened (healthy) or was lost / could not open. */
+export interface HealthChange {
+  healthy: boolean
+  /** Why, when not healthy. */
+  error?: string
+}
+
 export interface DockerEventSourceOptions {
   /** DOCKER_HOST form: `unix:///path` or `tcp://host:port`. Default: env DOCKER_HOST, else /var/run/docker.sock. */
   host?: string
+  /** The host's id in every payload (`hostId`; default 1). */
+  hostId?: DockerHostId
+  /** The host's name in every payload (`hostName`; default the address). */
+  hostName?: string
+  /**
+   * Called when the engine becomes reachable (the first connection, a reconnect after an outage) and
+   * when it stops being reachable (first failure of an outage): once per change, never for a repeat.
+   */
+  onHealth?: (change: HealthChange) => void
   /**
    * Called once per event, in the engine's order, one at a time: the next call waits until the returned
    * promise settles. Meanwhile the source keeps reading the stream into a bounded queue (`maxQueue`),
    * because the engine drops events for a subscriber that stops reading. A throw or rejection is logged
    * and counted in `failed`; the event is not retried. A `DispatchReport` returned (what `handler.emit`
-   * and `dispatchEvent` give) with a hook that failed or timed out counts the event in `failed` too and
-   * sets `lastError`; it is not logged again here (the dispatcher's caller logs each failing hook).
+   * and `dispatchEvent` give), or an array of them, with a hook that failed or timed out counts the
+   * event in `failed` too and sets `lastError`; it is not logged again here (the dispatcher's caller logs each failing hook).
    */
   deliver: (delivery: DockerDelivery) => Promise<unknown> | unknown
   logger?: DockerSourceLogger
@@ -88,6 +111,15 @@ export interface DockerSourceStatus {
    */
   lastError: string | null
   host: string
+  /** The host's id and name as they appear in payloads. */
+  hostId: DockerHostId
+  hostName: string
+  /**
+   * With several processes on one database (the handler's lease): whether this process is the one
+   * reading this engine, and the lease's name. Absent without a lease.
+   */
+  leader?: boolean
+  lease?: string
 }
 
 export interface DockerEventSource {
@@ -100,6 +132,8 @@ export interface DockerEventSource {
    */
   stop(): Promise<void>
   status(): DockerSourceStatus
+  /** Renames the host in the payloads of the events from now on (`hostName`). */
+  setHostName(name: string): void
 }
 
 /** One start() .. stop() of the source. */
@@ -137,6 +171,8 @@ const SILENT: DockerSourceLogger = { debug: () => {}, info: () => {}, warn: () =
  */
 export function createDockerEventSource(options: DockerEventSourceOptions): DockerEventSource {
   const target = parseDockerHost(options.host)
+  const hostId = options.hostId ?? 1
+  let hostName = options.hostName ?? target.host
   const logger = options.logger ?? SILENT
   const inspectTimeoutMs = options.inspectTimeoutMs ?? 5000
   const maxQueue = Math.max(1, options.maxQueue ?? 10_000)
@@ -153,10 +189,23 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
     lastEventAt: null,
     lastError: null,
     host: target.host,
+    hostId,
+    hostName,
   }
   let running: Run | undefined
   let everConnected = false
   let inOutage = false
+  let healthy: boolean | undefined
+
+  function setHealth(change: HealthChange): void {
+    if (healthy === change.healthy) return
+    healthy = change.healthy
+    try {
+      options.onHealth?.(change)
+    } catch (error) {
+      logger.error({ host: target.host, error: errorMessage(error) }, "Reporting the Docker host's health failed")
+    }
+  }
 
   async function runLoop(run: Run): Promise<void> {
     while (!run.stopping) {
@@ -165,7 +214,8 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
         await streamOnce(run)
         failure = engineError(target.host, "the event stream ended")
       } catch (error) {
-        failure = error
+        // A socket that broke mid-stream says only "aborted" or "ECONNRESET": name the engine.
+        failure = isPluginError(error) ? error : engineError(target.host, `the event stream failed: ${errorMessage(error)}`, error)
       }
       status.connected = false
       if (run.stopping) break
@@ -203,11 +253,13 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
     else if (!everConnected) logger.info({ host: target.host }, "Docker event stream connected")
     everConnected = true
     inOutage = false
+    setHealth({ healthy: true })
   }
 
   function noteFailure(error: unknown): void {
     const message = errorMessage(error)
     status.lastError = message
+    setHealth({ healthy: false, error: message })
     if (inOutage) {
       logger.debug({ host: target.host, error: message }, "Docker engine still unreachable")
       return
@@ -256,7 +308,13 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
       // Inspected as it is read, not when its turn to be delivered comes: the details then describe
       // the container as close to the event as possible.
       const inspect = needsInspect(decoded.event) ? await inspectContainer(run, decoded.event.Actor.ID) : undefined
-      delivery = { hook, payload: eventPayload(decoded.event, inspect), event: decoded.event, timeNano: String(decoded.timeNano) }
+      delivery = {
+        hook,
+        payload: { ...eventPayload(decoded.event, inspect), hostId, hostName },
+        upstream: upstreamDeliveries(decoded.event, inspect, hostId),
+        event: decoded.event,
+        timeNano: String(decoded.timeNano),
+      }
     }
     if (run.stopping) return
     status.queued += 1
@@ -273,8 +331,9 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
         const failure = failedHook(await options.deliver(delivery))
         if (failure === undefined) status.delivered += 1
         else {
+          const { hook, outcome } = failure
           status.failed += 1
-          status.lastError = `${delivery.hook} of plugin "${failure.plugin}" (id ${failure.pluginId}) ${failure.status === "timeout" ? "timed out" : "failed"}: ${failure.message}`
+          status.lastError = `${hook ?? delivery.hook} of plugin "${outcome.plugin}" (id ${outcome.pluginId}) ${outcome.status === "timeout" ? "timed out" : "failed"}: ${outcome.message}`
         }
       } catch (error) {
         status.failed += 1
@@ -338,6 +397,10 @@ export function createDockerEventSource(options: DockerEventSourceOptions): Dock
       if (running === run) running = undefined
     },
     status: () => ({ ...status }),
+    setHostName(name) {
+      hostName = name
+      status.hostName = name
+    },
   }
 }
 
@@ -351,9 +414,15 @@ function parseSince(since: string): bigint {
   }
 }
 
-/** The first hook outcome that is not ok, when `deliver` returned a dispatch report. */
-function failedHook(result: unknown): Exclude<HookOutcome, { status: "ok" }> | undefined {
-  const results = (result as Partial<DispatchReport> | null | undefined)?.results
-  if (!Array.isArray(results)) return undefined
-  return results.find((outcome): outcome is Exclude<HookOutcome, { status: "ok" }> => outcome?.status === "error" || outcome?.status === "timeout")
+type FailedOutcome = Exclude<HookOutcome, { status: "ok" }>
+
+/** The first hook outcome that is not ok, when `deliver` returned a dispatch report (or several). */
+function failedHook(result: unknown): { hook: HookName | undefined; outcome: FailedOutcome } | undefined {
+  for (const report of Array.isArray(result) ? result : [result]) {
+    const results = (report as Partial<DispatchReport> | null | undefined)?.results
+    if (!Array.isArray(results)) continue
+    const outcome = results.find((candidate): candidate is FailedOutcome => candidate?.status === "error" || candidate?.status === "timeout")
+    if (outcome !== undefined) return { hook: (report as Partial<DispatchReport>).event, outcome }
+  }
+  return undefined
 }

@@ -18,8 +18,14 @@ export interface ContainerDetails extends ContainerInfo {
 export interface ContainerInspect {
   Id: string
   Name?: string
+  /** RFC 3339. */
+  Created?: string
   Config?: { Image?: string; Labels?: Record<string, string> | null }
   State?: { Status?: string; ExitCode?: number }
+  NetworkSettings?: {
+    Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null
+    Networks?: Record<string, unknown> | null
+  }
 }
 
 // Attributes the engine adds to a container event besides the container's labels.

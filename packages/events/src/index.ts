@@ -7,7 +7,15 @@ export type {
   DockerEventSourceOptions,
   DockerSourceLogger,
   DockerSourceStatus,
+  HealthChange,
 } from "./docker-event-source.ts"
+export { checkDockerHosts, createDockerHosts } from "./docker-hosts.ts"
+export type { DockerHosts, DockerHostsOptions, DockerHostsStatus, DockerHostStatus } from "./docker-hosts.ts"
+export { parseDockerHostList } from "./docker-host-list.ts"
+export type { MetricsStatus } from "./metrics-poller.ts"
+export { containerInfoFromList, upstreamContainerInfo, upstreamDeliveries } from "./upstream-context.ts"
+export type { ContainerListEntry, UpstreamDelivery } from "./upstream-context.ts"
+export { containerStats, hostMetrics } from "./container-stats.ts"
 export { DEFAULT_DOCKER_HOST, parseDockerHost } from "./docker-host.ts"
 export type { EngineTarget } from "./docker-host.ts"
 export { decodeEngineEvent, formatEngineTime, parseEngineTime } from "./engine-event.ts"

@@ -2,7 +2,8 @@
  * @dockstat/plugin-installer: a plugin manifest from a URL or a file, fetched within limits, parsed
  * (JSON or YAML), validated, its code loaded and checked, ready for the store. See `resolveManifest`.
  */
-export { sriDigest } from "./sri-digest.ts"
+export { SRI_ALGORITHMS, sriDigest } from "./sri-digest.ts"
+export type { SriAlgorithm } from "./sri-digest.ts"
 export { parseManifestText } from "./parse-manifest-text.ts"
 export { resolveManifest } from "./resolve-manifest.ts"
 export type { ResolveResult, ResolveSuccess } from "./resolve-manifest.ts"

@@ -144,6 +144,19 @@ describe("resolveManifest: code and integrity", () => {
     expect(ok(await resolveManifest(server.url("/sri/remote.json"), LOCAL)).integrity).toBe(sriDigest(CODE))
   })
 
+  it("checks a sha384 or sha512 integrity in the algorithm it names", async () => {
+    server.serve("/sri384/manifest.json", { body: json({ ...metadata, pluginUrl: "code.js", integrity: sriDigest(CODE, "sha384") }) })
+    server.serve("/sri384/code.js", { body: CODE })
+    expect(ok(await resolveManifest(server.url("/sri384/manifest.json"), LOCAL)).input.plugin).toBe(CODE)
+    const expected = sriDigest("something else", "sha512")
+    server.serve("/sri512-bad/manifest.json", { body: json({ ...MANIFEST, integrity: expected }) })
+    expect(await resolveManifest(server.url("/sri512-bad/manifest.json"), LOCAL)).toEqual({
+      ok: false,
+      kind: "integrity",
+      message: `Integrity mismatch for the inline plugin code: the manifest expects ${expected} but the code hashes to ${sriDigest(CODE, "sha512")}`,
+    })
+  })
+
   it("checks integrity against the exact bytes published, byte order mark included", async () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(CODE)])
     const published = `sha256-${createHash("sha256").update(bytes).digest("base64")}`

@@ -10,7 +10,7 @@ import { isHtml } from "./manifest-format.ts"
 import { resolveOptions } from "./options.ts"
 import type { ResolveOptions, ResolvedOptions } from "./options.ts"
 import { parseManifestText } from "./parse-manifest-text.ts"
-import { sriDigest } from "./sri-digest.ts"
+import { sriAlgorithm, sriDigest } from "./sri-digest.ts"
 
 /** A resolved manifest: the plugin ready for `savePlugin`, where it came from, and its code's digest. */
 export interface ResolveSuccess {
@@ -18,7 +18,7 @@ export interface ResolveSuccess {
   input: PluginInput
   /** The normalized source: the URL as given, or the absolute file path. */
   source: string
-  /** `sha256-<base64>` of the code, computed here (and checked against the manifest's, when it has one). */
+  /** `sha256-<base64>` of the code, computed here (the manifest's `integrity`, in whichever algorithm it names, is checked too). */
   integrity: string
 }
 
@@ -62,11 +62,12 @@ async function resolve(source: string, options: ResolvedOptions): Promise<Resolv
   const manifest = parsed.data
   const code = await loadCode(manifest, loaded, options)
   const integrity = sriDigest(code.text)
-  if (manifest.integrity !== undefined && manifest.integrity !== integrity) {
-    throw resolveError(
-      "integrity",
-      `Integrity mismatch for ${code.from}: the manifest expects ${manifest.integrity} but the code hashes to ${integrity}`,
-    )
+  if (manifest.integrity !== undefined) {
+    // The schema admits sha256, sha384 and sha512; the digest is compared in the algorithm the manifest names.
+    const actual = sriDigest(code.text, sriAlgorithm(manifest.integrity) ?? "sha256")
+    if (manifest.integrity !== actual) {
+      throw resolveError("integrity", `Integrity mismatch for ${code.from}: the manifest expects ${manifest.integrity} but the code hashes to ${actual}`)
+    }
   }
   return { ok: true, input: buildPluginInput(manifest, code.text, origin), source: describeLocation(origin), integrity }
 }

@@ -9,6 +9,7 @@ export { ImportNotAllowedError, SDK_SPECIFIERS, defaultSdkUrl, prepareModuleSour
 export type { PreparedSource } from "./module-source.ts"
 export { createSandboxInstance } from "./sandbox-runtime.ts"
 export type { SandboxInstanceOptions, SandboxLimits, SandboxPermissions, SandboxPluginInstance, SandboxState } from "./sandbox-runtime.ts"
+export type { CrashReport } from "./runtime-core.ts"
 export { validatePluginModule } from "./validate-module.ts"
 export { createWorkerInstance } from "./worker-runtime.ts"
 export type { WorkerInstanceOptions, WorkerLimits, WorkerPluginInstance, WorkerState } from "./worker-runtime.ts"

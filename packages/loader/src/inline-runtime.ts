@@ -3,10 +3,10 @@ import { routesFromConfig, runActionChainNow } from "@dockstat/plugin-router"
 
 import type {
   Action,
-  EventHandler,
   HookName,
   Logger,
   PluginDefinition,
+  PluginFrontendConfig,
   PluginInstance,
   PluginRef,
   RouteDescriptor,
@@ -14,7 +14,8 @@ import type {
   TableApi,
 } from "@dockstat/plugin-schema"
 
-import { hookFailedError, implementedHooks, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import { callHook, hookFailedError, implementedHooks, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import type { HookFunction } from "./runtime-core.ts"
 
 export interface InlineInstanceOptions {
   ref: PluginRef
@@ -41,7 +42,7 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
   const routes: readonly RouteDescriptor[] = Object.freeze(routesFromConfig(definition.config?.apiRoutes))
   const lookup = routeLookup(routes)
   const actions: Record<string, Action> = definition.config?.actions ?? {}
-  const events = (definition.events ?? {}) as Partial<Record<HookName, EventHandler>>
+  const events = (definition.events ?? {}) as Partial<Record<HookName, HookFunction>>
   const hooks = Object.freeze(implementedHooks(events))
   const disposers = [...(options.disposers ?? [])]
   const timeoutMs = options.timeoutMs ?? 10_000
@@ -73,6 +74,8 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
     table,
     logger,
     loadedAt: new Date(),
+    // A copy: plugin code keeps its own object and may change it; the host shows what was validated.
+    frontend: definition.config?.frontend === undefined ? null : (JSON.parse(JSON.stringify(definition.config.frontend)) as PluginFrontendConfig),
     runRoute(routeKey: string, input: RouteInput): Promise<unknown> {
       try {
         return Promise.resolve(instance.runRouteNow(routeKey, input))
@@ -102,7 +105,8 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       if (typeof handler !== "function") return
       try {
         // The seed's hand-written loop passes its own logger and table; otherwise the plugin's are used.
-        await handler({ ...payload, logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env })
+        const server = { logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env }
+        await callHook(handler, hook, payload, server)
       } catch (error) {
         throw hookFailedError(ref, hook, error)
       }

@@ -1,5 +1,5 @@
 import { errorMessage } from "@dockstat/plugin-schema"
-import { createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
+import { createPluginTableApi, ensurePluginTable } from "@dockstat/plugin-store"
 
 import type { Logger, PluginInstance, PluginRow, RuntimeKind, TableApi, TableConfig } from "@dockstat/plugin-schema"
 import type { DB, EnsureTableResult } from "@dockstat/plugin-store"
@@ -11,8 +11,10 @@ import { createInlineInstance } from "./inline-runtime.ts"
 import { validatePluginModule } from "./validate-module.ts"
 import { digestProblem } from "./verify-digest.ts"
 import { declaredEnv } from "./runtime-core.ts"
+import type { CrashReport } from "./runtime-core.ts"
 import { createSandboxInstance } from "./sandbox-runtime.ts"
 import { withSyntaxLocation } from "./syntax-location.ts"
+import { withThrowLocation } from "./throw-location.ts"
 import type { SandboxLimits } from "./sandbox-runtime.ts"
 import { createWorkerInstance } from "./worker-runtime.ts"
 import type { WorkerLimits } from "./worker-runtime.ts"
@@ -49,6 +51,8 @@ export interface LoadPluginOptions {
    * before the instance serves; the instance only gets the table API.
    */
   tables?: "ensure" | "external"
+  /** Sandbox and worker runtimes: told of each crash of the plugin (after it is logged). */
+  onCrash?: (crash: CrashReport) => void
 }
 
 export interface LoadedPlugin {
@@ -68,7 +72,7 @@ async function prepareTable(row: PluginRow, options: LoadPluginOptions, config: 
       throw loadFailed(context, errorMessage(error), error)
     }
   }
-  const api = createTableApi(options.db.client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
+  const api = createPluginTableApi(options.db.client, config)
   return { result, api }
 }
 
@@ -111,7 +115,8 @@ async function loadInRuntime(row: PluginRow, options: LoadPluginOptions): Promis
     const grants = options.grantModules === undefined ? {} : { grantModules: options.grantModules }
     namespace = await importInline(row.plugin, row.name, (code) => importPluginModule(code, grants), grants)
   } catch (error) {
-    throw loadFailed(context, errorMessage(error), error)
+    const inPlugin = (file: string) => file === `plugin:${row.name}`
+    throw loadFailed(context, withThrowLocation(errorMessage(error), (error as { stack?: unknown } | null)?.stack, inPlugin), error)
   }
   let definition
   try {
@@ -171,6 +176,7 @@ function loadInSandbox(row: PluginRow, options: LoadPluginOptions, context: { pl
     permissions: row.permissions,
     ...(options.environment === undefined ? {} : { environment: options.environment }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.onCrash === undefined ? {} : { onCrash: options.onCrash }),
     prepareTable,
   }))
 }
@@ -185,6 +191,7 @@ function loadInWorker(row: PluginRow, options: LoadPluginOptions, context: { plu
     logger: options.logger,
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     ...(options.grantModules === undefined ? {} : { grantModules: options.grantModules }),
+    ...(options.onCrash === undefined ? {} : { onCrash: options.onCrash }),
     prepareTable,
   }))
 }

@@ -50,6 +50,11 @@ export default { id: column.id(), reply: typeof r, ns: ns.sep, fs: typeof fs.rea
     expect(error.stack).toMatch(/plugin:test:2/)
   })
 
+  it("reports the plugin's first line as line 1", async () => {
+    const error = await run('throw new Error("line one")\nexport default {}').catch((caught: Error) => caught)
+    expect(error.stack).toMatch(/plugin:test:1:/)
+  })
+
   it("hands re-exports from another module to the ES module fallback", async () => {
     expect(() => toFunctionBody('export * from "node:path"')).toThrow(UnsupportedModuleSyntax)
     expect(() => toFunctionBody('export { sep } from "node:path"')).toThrow(UnsupportedModuleSyntax)

@@ -1,16 +1,16 @@
-import { createRequire, isBuiltin } from "node:module"
+import { createRequire } from "node:module"
 import { Script } from "node:vm"
 import { init, parse } from "es-module-lexer"
-import { PluginError, column, definePlugin, isPluginError, isReply, reply } from "@dockstat/plugin-schema"
+import { PLUGIN_SDK } from "@dockstat/plugin-schema"
 
-import { normalizeGrants, refusedBuiltin } from "./module-policy.ts"
+import { builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
 import { ImportNotAllowedError, SDK_SPECIFIERS, prepareModuleSource } from "./module-source.ts"
 
 const lexerReady = init()
 const nodeRequire = createRequire(import.meta.url)
 
 /** What plugin code gets for an SDK import in the inline runtime: the plugin-facing part of the SDK. */
-const SDK = Object.freeze({ column, reply, isReply, definePlugin, PluginError, isPluginError })
+const SDK = PLUGIN_SDK
 
 /** Module syntax this transform does not handle; the caller imports such code as a real ES module. */
 export class UnsupportedModuleSyntax extends Error {
@@ -26,8 +26,8 @@ const P = "__dockstat_"
 function requireFor(grants: ReadonlySet<string>): (specifier: string) => unknown {
   return (specifier) => {
     if (SDK_SPECIFIERS.has(specifier)) return SDK
-    if (!isBuiltin(specifier)) throw new ImportNotAllowedError(specifier)
-    const name = specifier.startsWith("node:") ? specifier : `node:${specifier}`
+    const name = builtinName(specifier)
+    if (name === null) throw new ImportNotAllowedError(specifier)
     const refused = refusedBuiltin(name, grants)
     if (refused !== null) throw new ImportNotAllowedError(specifier, refused)
     return nodeRequire(name)
@@ -131,10 +131,10 @@ export function toFunctionBody(code: string): string {
 export async function evaluateModule(code: string, filename: string, options: { grantModules?: readonly string[] } = {}): Promise<Record<string, unknown>> {
   await lexerReady
   const body = toFunctionBody(code)
-  const script = new Script(`(async function (${P}exports, ${P}require, ${P}default, ${P}import, ${P}meta) {"use strict";\n${body}\n})`, {
-    filename,
-    lineOffset: -1,
-  })
+  // The plugin's first line shares the wrapper's line, so its line numbers hold without a negative
+  // lineOffset (Bun ignores one); columnOffset puts its first line's columns back where Node honours it.
+  const head = `(async function (${P}exports, ${P}require, ${P}default, ${P}import, ${P}meta) {"use strict";`
+  const script = new Script(`${head}${body}\n})`, { filename, columnOffset: -head.length })
   const run = script.runInThisContext() as (...args: unknown[]) => Promise<void>
   const exports: Record<string, unknown> = Object.create(null)
   const load = requireFor(normalizeGrants(options.grantModules))

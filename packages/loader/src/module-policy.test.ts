@@ -69,3 +69,20 @@ describe("refused built-ins in the inline runtime", () => {
     expect(await granted.instance.runRoute("/x", input)).toBe("function")
   })
 })
+
+describe("modules a runtime adds beside Node's built-ins", () => {
+  // Bun counts these as built-ins (bun:ffi runs native code); plugin code gets Node's built-ins only, on any host.
+  it.each(["bun:ffi", "bun:sqlite", "bun", "ws", "undici", "node:bun:ffi"])("%s is not allowed, like any package", async (specifier) => {
+    const error = await refusal(`import x from "${specifier}"\nexport default {}`)
+    expect(error).toBeInstanceOf(ImportNotAllowedError)
+    expect(error?.message).toBe(`import of "${specifier}" is not allowed: plugin code may import only @dockstat/plugin-handler (or @dockstat/sqlite-wrapper) and node: built-ins`)
+  })
+
+  it("a computed import of one fails inside an inline plugin, naming it", async () => {
+    const db = new DB(":memory:")
+    const code = `export default { config: { apiRoutes: { "/x": { actions: ["x"] } }, actions: { x: async () => typeof (await import("bun:" + "ffi")).dlopen } } }`
+    const input = { method: "GET" as const, path: "/x", params: {}, query: {}, headers: {}, body: undefined }
+    const { instance } = await loadPlugin(store(db, code), { db, logger: silent, runtime: "inline" })
+    await expect(instance.runRoute("/x", input)).rejects.toThrow(/import of "bun:ffi" is not allowed/)
+  })
+})

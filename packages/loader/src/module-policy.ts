@@ -1,7 +1,13 @@
 import { isBuiltin } from "node:module"
 
-/** The specifiers plugin code may use for the SDK: ours, and the seed's `@dockstat/sqlite-wrapper`. */
-export const SDK_SPECIFIERS: ReadonlySet<string> = new Set(["@dockstat/plugin-handler", "@dockstat/sqlite-wrapper", "@dockstat/plugin-schema"])
+/**
+ * The specifiers plugin code may use for the SDK: ours, the seed's `@dockstat/sqlite-wrapper` and
+ * upstream DockStat's `@dockstat/plugin-builder`. Each is served the same module (PLUGIN_SDK).
+ */
+export const SDK_SPECIFIERS: ReadonlySet<string> = new Set(["@dockstat/plugin-handler", "@dockstat/sqlite-wrapper", "@dockstat/plugin-builder", "@dockstat/plugin-schema"])
+
+/** How error messages name what plugin code may import. */
+export const SDK_IMPORTS_HINT = "@dockstat/plugin-handler (or @dockstat/sqlite-wrapper, @dockstat/plugin-builder)"
 
 /**
  * Built-ins a plugin gets only when the admin grants them (`grantModules`), in every runtime. Each one
@@ -27,9 +33,16 @@ export const REFUSED_BUILTINS: ReadonlySet<string> = new Set([
   "node:worker_threads",
 ])
 
-/** `fs` and `node:fs` alike: the `node:` form, or null for a specifier that is not a built-in. */
+/**
+ * Modules Bun counts as built-ins that Node does not have: `bun`, `bun:ffi` (native code), `bun:sqlite`,
+ * `bun:jsc`, ... and its own `ws` and `undici`. Plugin code may import Node's built-ins only, whatever
+ * runtime the host runs on, so these are "not allowed" like any package.
+ */
+const NOT_NODE = /^(?:node:)?(?:bun(?::.*)?|ws|undici)$/
+
+/** `fs` and `node:fs` alike: the `node:` form, or null for a specifier that is not a Node built-in. */
 export function builtinName(specifier: string): string | null {
-  if (!isBuiltin(specifier)) return null
+  if (!isBuiltin(specifier) || NOT_NODE.test(specifier)) return null
   return specifier.startsWith("node:") ? specifier : `node:${specifier}`
 }
 

@@ -2,7 +2,7 @@ import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import { init, parse } from "es-module-lexer"
 
-import { SDK_SPECIFIERS, builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
+import { SDK_IMPORTS_HINT, SDK_SPECIFIERS, builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
 
 export { SDK_SPECIFIERS } from "./module-policy.ts"
 
@@ -31,8 +31,7 @@ export class ImportNotAllowedError extends Error {
   constructor(specifier: string, reason?: string) {
     super(
       reason ??
-        `import of "${specifier}" is not allowed: plugin code may import only @dockstat/plugin-handler ` +
-          `(or @dockstat/sqlite-wrapper) and node: built-ins`,
+        `import of "${specifier}" is not allowed: plugin code may import only ${SDK_IMPORTS_HINT} and node: built-ins`,
     )
     this.name = "ImportNotAllowedError"
     this.specifier = specifier

@@ -44,7 +44,7 @@ describe("the worker runtime on an embedded replica", () => {
     const db = new DB(join(dir, "replica.db"), { syncUrl: await standInPrimary(), migrate: false })
     cleanups.push(() => db.close())
     const input = { name: "w", version: "1.0.0", repoType: "local" as const, repository: "local", manifest: "local", author: {}, plugin: "export default {}" }
-    const row: PluginRow = { ...toRow(input, db.signer, "worker"), id: 1, enabled: true, createdAt: "", updatedAt: "", tags: null }
+    const row: PluginRow = { ...toRow(input, db.signer, "worker"), id: 1, enabled: true, createdAt: "", updatedAt: "", tags: null, frontend: null }
     await expect(loadPlugin(row, { db, logger: silent, runtime: "worker" })).rejects.toThrow(/worker runtime .* embedded replica \(syncUrl\) does not allow; choose the sandbox or inline runtime/)
   })
 })

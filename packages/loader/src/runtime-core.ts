@@ -4,9 +4,9 @@
  * and the action context. One implementation, so the same plugin fails with the same message wherever
  * it runs. Free of Node built-ins: the sandbox's guest bundle includes it.
  */
-import { ERROR_STATUS, PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { ERROR_STATUS, PluginError, errorMessage, hookSubject, isPluginError, isUpstreamHookName } from "@dockstat/plugin-schema"
 
-import type { ErrorCode, HookName, PluginRef, RouteDescriptor } from "@dockstat/plugin-schema"
+import type { ErrorCode, HookName, PluginRef, RouteDescriptor, ServerContext } from "@dockstat/plugin-schema"
 
 function who(ref: PluginRef) {
   return { pluginId: ref.id, plugin: ref.name }
@@ -85,6 +85,28 @@ export function routeLookup(routes: readonly RouteDescriptor[]): (routeKey: stri
   return (routeKey) => byKey.get(routeKey)
 }
 
+/**
+ * Calls a plugin's hook the way its name asks, in every runtime alike. An upstream name
+ * (`"container:started"`) gets the context as emitted and `{ table, logger }` last. A seed name gets the
+ * seed's `{ ...payload, table, logger }` and the same `{ table, logger }` second, so a seed-named hook
+ * written in upstream's form (`onContainerStart: (container, { logger }) => ...`, as plugin-builder's
+ * docs show it) gets its logger too; its first argument also holds the subject's own fields under the
+ * seed's keys, so `container.id` is the container's id in both forms. `logger` and `table` in the payload
+ * (the seed's hand-written loop passes them) are the caller's to put into `server`, never context.
+ */
+export function callHook(handler: HookFunction, hook: HookName, payload: Record<string, unknown>, server: ServerContext): unknown {
+  const call = handler as (context: unknown, server: ServerContext) => unknown
+  const { logger: _logger, table: _table, env: _env, ...context } = payload
+  if (isUpstreamHookName(hook)) return call(context, server)
+  const key = hookSubject(hook)
+  const subject = key === undefined ? undefined : payload[key]
+  const fields = subject !== null && typeof subject === "object" && !Array.isArray(subject) ? subject : undefined
+  return call({ ...fields, ...context, ...server }, server)
+}
+
+/** A plugin's hook of either naming style, as the runtimes hold it. */
+export type HookFunction = (...args: never[]) => unknown
+
 /** The hooks a definition implements, in catalog order of appearance. */
 export function implementedHooks(events: Record<string, unknown> | undefined): HookName[] {
   return Object.keys(events ?? {}).filter((hook) => typeof events?.[hook] === "function") as HookName[]
@@ -105,6 +127,13 @@ export function declaredEnv(names: readonly string[], source: Record<string, str
 
 /** What a contained runtime is doing: serving, waiting to restart after a crash, stopped for good. */
 export type ContainedState = "running" | "restarting" | "failed" | "stopped"
+
+/** A crash of a contained runtime as `onCrash` hears it: why, and whether the plugin restarts or is now failed. */
+export interface CrashReport {
+  reason: string
+  state: "restarting" | "failed"
+  restarts: number
+}
 
 /** The health a contained runtime (worker, sandbox) reports in `getStatus()`. */
 export interface ContainedHealth {

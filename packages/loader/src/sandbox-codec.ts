@@ -10,6 +10,25 @@ const parse = JSON.parse
 const DATE = "__dockstat_date__"
 const BYTES = "__dockstat_bytes__"
 const UNDEFINED = "__dockstat_undefined__"
+const REGEXP = "__dockstat_regexp__"
+
+/**
+ * A RegExp a sandboxed plugin sent (for whereRgx): its source and flags as data, never compiled on the
+ * host. The sandbox replay turns it into a matcher that runs the pattern inside the sandbox.
+ */
+export class RegExpSpec {
+  readonly source: string
+  readonly flags: string
+  constructor(source: string, flags: string) {
+    this.source = source
+    this.flags = flags
+    Object.freeze(this)
+  }
+  /** JSON of a RegExp is `{}`; so is this. */
+  toJSON(): Record<string, never> {
+    return {}
+  }
+}
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 const LOOKUP = new Uint8Array(128)
@@ -65,6 +84,10 @@ function reviver(_key: string, value: unknown): unknown {
     if (DATE in record) return new Date(typeof record[DATE] === "string" ? record[DATE] : Number.NaN)
     if (BYTES in record && typeof record[BYTES] === "string") return base64ToBytes(record[BYTES])
     if (UNDEFINED in record) return undefined
+    if (REGEXP in record) {
+      const spec = record[REGEXP] as { source?: unknown; flags?: unknown } | null
+      return new RegExpSpec(typeof spec?.source === "string" ? spec.source : "", typeof spec?.flags === "string" ? spec.flags : "")
+    }
   }
   return value
 }
@@ -81,6 +104,10 @@ function taggedDate(this: Date): unknown {
 
 function taggedBytes(this: Uint8Array): unknown {
   return { [BYTES]: bytesToBase64(this) }
+}
+
+function taggedRegExp(this: RegExp): unknown {
+  return { [REGEXP]: { source: this.source, flags: this.flags } }
 }
 
 let tagging = false
@@ -106,6 +133,14 @@ export function installGuestTags(): void {
   Object.defineProperty(Date.prototype, "toJSON", {
     value: function toJSON(this: Date, key: string) {
       return tagging ? taggedDate.call(this) : dateToJSON.call(this, key)
+    },
+    writable: true,
+    configurable: true,
+  })
+  Object.defineProperty(RegExp.prototype, "toJSON", {
+    value: function toJSON(this: RegExp) {
+      // Outside the runtime's own encoding, the standard JSON of a RegExp: {}.
+      return tagging ? taggedRegExp.call(this) : {}
     },
     writable: true,
     configurable: true,

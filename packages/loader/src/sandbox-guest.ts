@@ -3,13 +3,14 @@
  * every sandbox before the plugin: it installs the authority-free globals and the SDK, then hands the
  * host an object to call. Route chains run here, through the same runner and errors as every runtime.
  */
-import { PluginError, column, definePlugin, isPluginError, isReply, isThenable, reply } from "@dockstat/plugin-schema"
+import { PLUGIN_SDK, PluginError, isThenable } from "@dockstat/plugin-schema"
 import { runActionChainNow } from "@dockstat/plugin-router"
 
-import type { Action, EventHandler, HookName, Logger, PluginRef, RouteDescriptor, TableApi } from "@dockstat/plugin-schema"
+import type { Action, HookName, Logger, PluginRef, RouteDescriptor, TableApi } from "@dockstat/plugin-schema"
 
 import { describeShape } from "./module-shape.ts"
-import { hookFailedError, routeNotFoundError, serializeError } from "./runtime-core.ts"
+import { callHook, hookFailedError, routeNotFoundError, serializeError } from "./runtime-core.ts"
+import type { HookFunction } from "./runtime-core.ts"
 import { decodeValue, encodeGuestValue as encodeValue, installGuestTags } from "./sandbox-codec.ts"
 import { installGlobals } from "./sandbox-guest-globals.ts"
 import type { HostFunctions } from "./sandbox-guest-globals.ts"
@@ -49,7 +50,31 @@ for (const level of Object.keys(LEVELS)) logger[level] = (...args: unknown[]) =>
 const timers = installGlobals(root, host, send)
 installGuestTags()
 
-root[Symbol.for("dockstat.sdk") as unknown as string] = Object.freeze({ column, reply, isReply, definePlugin, PluginError, isPluginError })
+root[Symbol.for("dockstat.sdk") as unknown as string] = PLUGIN_SDK
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
+const nullForUndefined = (value: unknown): unknown => {
+  if (!isRecord(value)) return value
+  let holdsUndefined = false
+  for (const key in value) if (value[key] === undefined) holdsUndefined = true
+  if (!holdsUndefined) return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) out[key] = value[key] === undefined ? null : value[key]
+  return out
+}
+
+/**
+ * Arguments as the host must see them. JSON drops a property whose value is undefined, and in a where
+ * condition undefined means IS NULL: it travels as null, which means the same.
+ */
+function recorded(method: string, args: unknown[]): unknown[] {
+  if (method === "where" || method === "whereRgx") return [nullForUndefined(args[0]), ...args.slice(1)]
+  if (method === "deleteBatch" && Array.isArray(args[0])) return [args[0].map(nullForUndefined), ...args.slice(1)]
+  if (method === "updateBatch" && Array.isArray(args[0])) {
+    return [args[0].map((item) => (isRecord(item) ? { ...item, where: nullForUndefined(item.where) } : item)), ...args.slice(1)]
+  }
+  return args
+}
 
 function tableFor(config: { name: string; columns: string[] }): TableApi {
   const run = (ops: TableOp[]): unknown => {
@@ -60,31 +85,43 @@ function tableFor(config: { name: string; columns: string[] }): TableApi {
     }
     return answer.value
   }
+  // A query records its chain as data; its executing call sends it to the host and starts it afresh,
+  // as the host's query does (DockStat's builder resets after each execution).
   class Query {
-    readonly ops: TableOp[]
-    constructor(ops: TableOp[]) {
-      this.ops = ops
-    }
+    ops: TableOp[] = []
   }
   const proto = Query.prototype as unknown as Record<string, unknown>
   for (const method of CHAIN_METHODS) {
     proto[method] = function (this: Query, ...args: unknown[]) {
-      return new Query([...this.ops, [method, args]])
+      this.ops.push([method, recorded(method, args)])
+      return this
     }
   }
   for (const method of QUERY_TERMINALS) {
     proto[method] = function (this: Query, ...args: unknown[]) {
-      return run([...this.ops, [method, args]])
+      const ops = this.ops
+      this.ops = []
+      ops.push([method, args])
+      return run(ops)
     }
   }
   const table: Record<string, unknown> = { name: config.name, columns: Object.freeze([...config.columns]) }
-  for (const method of CHAIN_METHODS) table[method] = (...args: unknown[]) => new Query([[method, args]])
-  for (const method of TABLE_TERMINALS) table[method] = (...args: unknown[]) => run([[method, args]])
+  for (const method of CHAIN_METHODS) {
+    table[method] = (...args: unknown[]) => {
+      const query = new Query()
+      query.ops.push([method, recorded(method, args)])
+      return query
+    }
+  }
+  for (const method of TABLE_TERMINALS) table[method] = (...args: unknown[]) => run([[method, recorded(method, args)]])
   return Object.freeze(table) as unknown as TableApi
 }
 
+/** Compiled whereRgx patterns, by flags and source: a query on a page of rows asks for the same few again and again. */
+const patterns = new Map<string, RegExp>()
+
 let actions: Record<string, Action> = {}
-let events: Partial<Record<HookName, EventHandler>> = {}
+let events: Partial<Record<HookName, HookFunction>> = {}
 let routes = new Map<string, readonly string[]>()
 let table: TableApi | null = null
 
@@ -131,7 +168,7 @@ const guest = {
     env = Object.freeze({ ...config.env })
   },
   describe(namespace: Record<string, unknown>): string {
-    const definition = namespace?.default as { config?: { actions?: Record<string, Action> }; events?: Partial<Record<HookName, EventHandler>> } | undefined
+    const definition = namespace?.default as { config?: { actions?: Record<string, Action> }; events?: Partial<Record<HookName, HookFunction>> } | undefined
     actions = definition?.config?.actions ?? {}
     events = definition?.events ?? {}
     return JSON.stringify(describeShape(definition === undefined ? null : { value: definition }))
@@ -165,10 +202,32 @@ const guest = {
     const wrap = (error: unknown) => fail(hookFailedError(ref, hook, error))
     try {
       const payload = decodeValue(text) as Record<string, unknown>
-      const result = handler({ ...payload, logger: logger as unknown as Logger, table, env })
+      const result = callHook(handler, hook, payload, { logger: logger as unknown as Logger, table, env })
       return isThenable(result) ? Promise.resolve(result).then(() => ok(undefined), wrap) : ok(undefined)
     } catch (error) {
       return wrap(error)
+    }
+  },
+  /**
+   * whereRgx, run here rather than on the host: `{ source, flags, values }` -> `{ ok: "0110" }` (one digit
+   * per value) or `{ error }`. Called by the host while the plugin's table call is in progress, within the
+   * same time slice, so a pattern that backtracks forever is interrupted like any other code of the plugin.
+   */
+  testRegex(text: string): string {
+    try {
+      const { source, flags, values } = JSON.parse(text) as { source: string; flags: string; values: string[] }
+      const key = `${flags}/${source}`
+      let pattern = patterns.get(key)
+      if (pattern === undefined) {
+        pattern = new RegExp(source, flags.replace(/[gy]/g, ""))
+        if (patterns.size >= 32) patterns.clear()
+        patterns.set(key, pattern)
+      }
+      let out = ""
+      for (const value of values) out += pattern.test(value) ? "1" : "0"
+      return JSON.stringify({ ok: out })
+    } catch (error) {
+      return JSON.stringify({ error: `whereRgx: ${(error as Error)?.message ?? String(error)}` })
     }
   },
   fireTimer(id: number): void {

@@ -1,6 +1,6 @@
-import { isBuiltin } from "node:module"
 import { init, parse } from "es-module-lexer"
 
+import { builtinName } from "./module-policy.ts"
 import { SDK_SPECIFIERS } from "./module-source.ts"
 
 const lexerReady = init()
@@ -38,6 +38,6 @@ export async function checkSandboxImports(code: string): Promise<void> {
     const specifier = entry.specifier
     if (specifier === undefined) continue
     if (SDK_SPECIFIERS.has(specifier)) continue
-    throw new SandboxImportError(specifier, isBuiltin(specifier))
+    throw new SandboxImportError(specifier, builtinName(specifier) !== null)
   }
 }

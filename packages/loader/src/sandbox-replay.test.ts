@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { column } from "@dockstat/plugin-schema"
 import { DB, createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
 
+import { RegExpSpec, decodeValue } from "./sandbox-codec.ts"
 import { replayTableOps } from "./sandbox-replay.ts"
 
 async function table() {
@@ -28,8 +29,6 @@ describe("replaying a sandbox's table calls on the host", () => {
       [["select", []], ["constructor", []]],
       [["__proto__", []]],
       [["toString", []]],
-      [["update", [{ label: "x" }]]],
-      [["delete", []]],
       [["select", []], ["insert", [{}]]],
       [["all", []], ["all", []]],
       [["select", "not-an-array"]],
@@ -39,6 +38,29 @@ describe("replaying a sandbox's table calls on the host", () => {
       "select",
     ]
     for (const ops of refused) expect(() => replayTableOps(api, ops), JSON.stringify(ops)?.slice(0, 80)).toThrow(/table call refused/)
+    // Writes that need a where reach the table, which refuses them as it does in every runtime.
+    expect(() => replayTableOps(api, [["update", [{ label: "x" }]]])).toThrow(/update\(\) needs a where\(\) clause/)
+    expect(() => replayTableOps(api, [["delete", []]])).toThrow(/delete\(\) needs a where\(\) clause/)
     expect(api.count()).toBe(0)
+  })
+
+  it("hands whereRgx patterns to the runtime's matcher, never compiling them on the host", async () => {
+    const api = await table()
+    replayTableOps(api, [["insert", [[{ label: "apple" }, { label: "banana" }, { label: null }]]]])
+    // As the guest sends it: a RegExp tagged in JSON, decoded to plain data.
+    const ops = decodeValue(JSON.stringify([["whereRgx", [{ label: { __dockstat_regexp__: { source: "an", flags: "i" } } }]], ["pluck", ["label"]]]))
+    const seen: [string, string, string[]][] = []
+    const regex = (source: string, flags: string) => (values: string[]) => {
+      seen.push([source, flags, values])
+      return values.map((value) => value.includes(source))
+    }
+    expect(replayTableOps(api, ops, { regex })).toEqual(["banana"])
+    expect(seen).toEqual([["an", "i", ["apple", "banana"]]])
+    // A pattern string goes the same way.
+    expect(replayTableOps(api, [["whereRgx", [{ label: "pp" }]], ["count", []]], { regex })).toBe(1)
+    expect(() => replayTableOps(api, ops)).toThrow(/table call refused: whereRgx is not available here/)
+    expect(() => replayTableOps(api, [["whereRgx", [{ label: new RegExpSpec("a".repeat(5000), "") }]], ["all", []]], { regex })).toThrow(/longer than 4096/)
+    expect(() => replayTableOps(api, [["whereRgx", [{ label: new RegExpSpec("a", "x") }]], ["all", []]], { regex })).toThrow(/unknown flags/)
+    expect(JSON.stringify(new RegExpSpec("a", "g"))).toBe("{}")
   })
 })

@@ -105,5 +105,7 @@ describe("sandbox runtime", () => {
 
   it("refuses node: imports with a message that says it needs a trusted runtime", async () => {
     await expect(load(`import fs from "node:fs"; export default {}`)).rejects.toThrow(/import of "node:fs" needs a trusted runtime/)
+    // Bun counts bun:ffi as a built-in; no runtime gives it, so a trusted one is no way out.
+    await expect(load(`import { dlopen } from "bun:ffi"; export default {}`)).rejects.toThrow(/import of "bun:ffi" is not allowed: sandboxed plugin code may import only the SDK/)
   })
 })

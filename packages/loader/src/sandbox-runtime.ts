@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto"
-import { PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { PLUGIN_SDK_EXPORTS, PluginError, errorMessage, isPluginError } from "@dockstat/plugin-schema"
 import { routesFromConfig } from "@dockstat/plugin-router"
 
-import type { HookName, Logger, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
+import type { HookName, Logger, PluginFrontendConfig, PluginInstance, PluginRef, RouteDescriptor, RouteInput, TableApi, TableConfig } from "@dockstat/plugin-schema"
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core"
 
 import { loadFailed } from "./errors.ts"
@@ -10,13 +10,14 @@ import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { prepareModuleSource, SDK_SPECIFIERS } from "./module-source.ts"
 import { crashPolicy, crashedTooOftenError, declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
-import type { ContainedHealth, ContainedState, SerializedError } from "./runtime-core.ts"
+import type { ContainedHealth, ContainedState, CrashReport, SerializedError } from "./runtime-core.ts"
 import { sandboxGuestBundle } from "./sandbox-bundle.ts"
 import { decodeValue, encodeValue } from "./sandbox-codec.ts"
 import { createSandboxFetch } from "./sandbox-fetch.ts"
 import type { SandboxFetch } from "./sandbox-fetch.ts"
 import { checkSandboxImports } from "./sandbox-imports.ts"
 import { replayTableOps } from "./sandbox-replay.ts"
+import { withThrowLocation } from "./throw-location.ts"
 import type { TableCallError } from "./sandbox-table.ts"
 import { newQuickJsInstance } from "./sandbox-wasm.ts"
 import { validatePluginModule } from "./validate-module.ts"
@@ -53,6 +54,8 @@ export interface SandboxInstanceOptions extends SandboxLimits {
   environment?: Record<string, string | undefined>
   /** Makes the declared table ready and returns the host's table API for it (called once, on the first start). */
   prepareTable: (config: TableConfig) => Promise<TableApi>
+  /** Told of each crash after it is logged (the host's activity feed); must not throw. */
+  onCrash?: (crash: CrashReport) => void
 }
 
 export type SandboxState = ContainedState
@@ -74,9 +77,9 @@ function tableCallError(error: unknown): TableCallError {
   if (error.data !== undefined) out.data = { ...error.data }
   return out
 }
+/** The SDK module the sandbox's loader serves: the guest's copy of PLUGIN_SDK, export by export. */
 const SDK_MODULE = `const sdk = globalThis[Symbol.for("dockstat.sdk")];
-export const column = sdk.column, reply = sdk.reply, isReply = sdk.isReply, definePlugin = sdk.definePlugin,
-  PluginError = sdk.PluginError, isPluginError = sdk.isPluginError;
+export const ${PLUGIN_SDK_EXPORTS.map((name) => `${name} = sdk.${name}`).join(", ")};
 export default sdk;`
 
 interface GuestFns {
@@ -86,6 +89,7 @@ interface GuestFns {
   runHook: QuickJSHandle
   fireTimer: QuickJSHandle
   progress: QuickJSHandle
+  testRegex: QuickJSHandle
 }
 
 interface Call {
@@ -121,6 +125,9 @@ function encodeInput(input: RouteInput): string {
 }
 
 /** An engine failure that is not the plugin's answer: interrupted (time) or out of memory. */
+/** The name the engine evaluates plugin code under (see evaluateModule). */
+const isSandboxFile = (file: string): boolean => file === "plugin.js"
+
 class EngineStop extends Error {
   readonly kind: "interrupted" | "crash"
   constructor(kind: "interrupted" | "crash", message: string) {
@@ -166,7 +173,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     throw loadFailed(context, errorMessage(error), error)
   }
 
-  let summary: { routes: RouteDescriptor[]; hooks: HookName[]; table: TableConfig | null } | undefined
+  let summary: { routes: RouteDescriptor[]; hooks: HookName[]; table: TableConfig | null; frontend: PluginFrontendConfig | null } | undefined
   let table: TableApi | null = null
   let engine: Engine | undefined
   let booting: Promise<Engine> | undefined
@@ -196,12 +203,14 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   /** The value of a call result, or the EngineStop it stands for. */
   const unwrap = (current: Engine, result: { value: QuickJSHandle } | { error: QuickJSHandle }): QuickJSHandle => {
     if ("value" in result) return result.value
-    const dumped = current.vm.dump(result.error) as { name?: string; message?: string } | string
+    const dumped = current.vm.dump(result.error) as { name?: string; message?: string; stack?: string } | string
     result.error.dispose()
     const message = typeof dumped === "object" && dumped !== null ? `${dumped.name ?? "Error"}: ${dumped.message ?? ""}` : String(dumped)
     if (/InternalError: interrupted/.test(message)) throw new EngineStop("interrupted", "interrupted")
     if (/out of memory/i.test(message)) throw new EngineStop("crash", `ran out of memory (cap ${maxMemoryMb} MiB)`)
-    throw new EngineStop("crash", `its runtime failed: ${message}`)
+    // A syntax error is placed by withSyntaxLocation, from esbuild's parser.
+    const stack = typeof dumped === "object" && dumped !== null && dumped.name !== "SyntaxError" ? dumped.stack : undefined
+    throw new EngineStop("crash", withThrowLocation(`its runtime failed: ${message}`, stack, isSandboxFile))
   }
 
   const callGuest = (current: Engine, fn: QuickJSHandle, args: (string | number)[]): QuickJSHandle =>
@@ -333,6 +342,32 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     state = recordCrash(Date.now())
     if (state === "failed") logger.error({ maxCrashes, windowMs: crashWindowMs, reason }, "sandboxed plugin crashed too often; marked failed")
     else logger.warn({ reason }, "sandboxed plugin engine ended; it restarts on the next call")
+    options.onCrash?.({ reason, state, restarts })
+  }
+
+  /**
+   * A whereRgx pattern, run inside the plugin's engine while its table call is in progress: a nested call
+   * under the same slice deadline (not a new one), so the pattern counts against the plugin's time.
+   */
+  const guestRegex = (current: Engine, source: string, flags: string, values: string[]): boolean[] => {
+    const arg = current.vm.newString(JSON.stringify({ source, flags, values }))
+    let text: string
+    try {
+      const handle = unwrap(current, current.vm.callFunction(current.guest.testRegex, current.vm.undefined, arg))
+      text = current.vm.getString(handle)
+      handle.dispose()
+    } catch (error) {
+      if (error instanceof EngineStop && error.kind === "interrupted") {
+        interrupted = true
+        throw new PluginError("ACTION_TIMEOUT", `Plugin "${ref.name}": a whereRgx pattern ran past its time slice`, { ...context })
+      }
+      throw error
+    } finally {
+      arg.dispose()
+    }
+    const answer = JSON.parse(text) as { ok?: string; error?: string }
+    if (typeof answer.ok !== "string") throw new PluginError("INVALID_INPUT", answer.error ?? "whereRgx failed", { ...context })
+    return Array.from(answer.ok, (digit) => digit === "1")
   }
 
   const hostFunctions = (current: () => Engine, vm: QuickJSContext, runtime: QuickJSRuntime): QuickJSHandle => {
@@ -367,7 +402,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       let answer: string
       try {
         if (table === null) throw new PluginError("TABLE_ERROR", `Plugin "${ref.name}" declares no table`)
-        answer = encodeValue({ ok: true, value: replayTableOps(table, decodeValue(vm.getString(ops))) })
+        answer = encodeValue({ ok: true, value: replayTableOps(table, decodeValue(vm.getString(ops)), { regex: (source, flags) => (values) => guestRegex(current(), source, flags, values) }) })
       } catch (error) {
         // Code, headers (Retry-After of a busy database) and data (the column named) go back in, so an
         // action that does not catch the error answers as it would in any other runtime.
@@ -493,7 +528,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       const guest = vm.getProp(vm.global, "__dockstat_guest")
       enter(current, () => unwrap(current, vm.evalCode("delete globalThis.__dockstat_guest", "dockstat-sandbox.js", { type: "global" })).dispose())
       const fn = (name: string) => vm.getProp(guest, name)
-      current.guest = { describe: fn("describe"), start: fn("start"), runRoute: fn("runRoute"), runHook: fn("runHook"), fireTimer: fn("fireTimer"), progress: fn("progress") }
+      current.guest = { describe: fn("describe"), start: fn("start"), runRoute: fn("runRoute"), runHook: fn("runHook"), fireTimer: fn("fireTimer"), progress: fn("progress"), testRegex: fn("testRegex") }
       const configure = fn("configure")
       callGuest(current, configure, [encodeValue({ ref, logLevel: options.logLevel ?? 30, env })]).dispose()
       configure.dispose()
@@ -507,7 +542,12 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       if (summary === undefined) {
         const definition = validatePluginModule({ default: (reviveShape(shape) as { value?: unknown } | null)?.value })
         const tableConfig = definition.config?.table ?? null
-        summary = { routes: routesFromConfig(definition.config?.apiRoutes), hooks: implementedHooks(definition.events as Record<string, unknown> | undefined), table: tableConfig }
+        summary = {
+          routes: routesFromConfig(definition.config?.apiRoutes),
+          hooks: implementedHooks(definition.events as Record<string, unknown> | undefined),
+          table: tableConfig,
+          frontend: definition.config?.frontend ?? null,
+        }
         if (tableConfig) table = await options.prepareTable(tableConfig)
       }
       const tableInfo = summary.table ? { name: summary.table.name, columns: Object.keys(summary.table.columns) } : null
@@ -538,9 +578,9 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       namespace.dispose()
       if (settled.type === "pending") throw new Error("the module's top-level await did not finish while loading (it may only await work that needs no host I/O)")
       if (settled.type === "rejected") {
-        const reason = current.vm.dump(settled.error)
+        const reason = current.vm.dump(settled.error) as unknown
         settled.error.dispose()
-        throw new Error(`the module threw while loading: ${errorMessage(reason)}`)
+        throw new Error(withThrowLocation(`the module threw while loading: ${errorMessage(reason)}`, (reason as { stack?: unknown } | null)?.stack, isSandboxFile))
       }
       return settled.value
     }
@@ -678,6 +718,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     },
     logger,
     loadedAt: new Date(),
+    frontend: loaded.frontend,
     get state() {
       return state
     },

@@ -4,11 +4,20 @@
  * else is refused on the host, whatever the guest sends.
  */
 /** Methods that continue a chain (on the table or on a query). */
-export const CHAIN_METHODS: readonly string[] = ["select", "where", "orderBy", "limit", "offset"]
+export const CHAIN_METHODS: readonly string[] = [
+  "select", "where", "whereIn", "whereNotIn", "whereOp", "whereBetween", "whereNotBetween", "whereNull", "whereNotNull",
+  "whereRgx", "whereExpr", "whereRaw", "orderBy", "asc", "desc", "limit", "offset",
+]
 /** Methods that end a chain started with a chain method. */
-export const QUERY_TERMINALS: readonly string[] = ["all", "get", "first", "count", "update", "delete"]
-/** Methods called on the table itself that run at once. */
-export const TABLE_TERMINALS: readonly string[] = ["insert", "all", "count"]
+export const QUERY_TERMINALS: readonly string[] = [
+  "all", "get", "first", "count", "exists", "value", "pluck", "update", "increment", "decrement", "updateAndGet",
+  "delete", "deleteAndGet", "softDelete", "restore", "deleteOlderThan",
+]
+/** Methods called on the table itself that run at once (the writes that need a where refuse there, clearly). */
+export const TABLE_TERMINALS: readonly string[] = [
+  ...QUERY_TERMINALS, "insert", "insertOrIgnore", "insertOrReplace", "insertOrAbort", "insertOrFail", "insertOrRollback",
+  "insertAndGet", "insertBatch", "upsert", "updateBatch", "deleteBatch", "deleteDuplicates", "truncate",
+]
 
 export type TableOp = [method: string, args: unknown[]]
 

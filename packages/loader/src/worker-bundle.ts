@@ -3,6 +3,7 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { build } from "esbuild"
+import { PLUGIN_SDK_EXPORTS } from "@dockstat/plugin-schema"
 
 import type { Plugin } from "esbuild"
 
@@ -32,7 +33,7 @@ const nativeModules: Plugin = {
     // What plugin code can import: the plugin-facing part of the SDK only (no zod, no drizzle to parse).
     builder.onResolve({ filter: /^dockstat:sdk$/ }, () => ({ path: "sdk", namespace: "dockstat" }))
     builder.onLoad({ filter: /.*/, namespace: "dockstat" }, () => ({
-      contents: `export { column, reply, isReply, definePlugin, PluginError, isPluginError } from "@dockstat/plugin-schema"`,
+      contents: `export { ${PLUGIN_SDK_EXPORTS.join(", ")} } from "@dockstat/plugin-schema"`,
       resolveDir: here,
       loader: "ts",
     }))

@@ -7,7 +7,7 @@
 import { syncBuiltinESMExports } from "node:module"
 import { resolve, sep } from "node:path"
 
-import { SDK_SPECIFIERS, builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
+import { SDK_IMPORTS_HINT, SDK_SPECIFIERS, builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
 
 /** What every `import(` of plugin code is rewritten to (module-source.ts `dynamicImportGuard`). */
 export const DYNAMIC_IMPORT_GUARD = "__dockstat_import"
@@ -97,7 +97,7 @@ export function hardenWorker(options: HardenOptions): Hardening {
     const text = String(specifier)
     if (SDK_SPECIFIERS.has(text) || text === options.sdkUrl) return import(options.sdkUrl)
     if (builtinName(text) === null) {
-      throw new RefusedInWorkerError(`import of "${text}" is not allowed in ${who}: plugin code may import only @dockstat/plugin-handler (or @dockstat/sqlite-wrapper) and node: built-ins`)
+      throw new RefusedInWorkerError(`import of "${text}" is not allowed in ${who}: plugin code may import only ${SDK_IMPORTS_HINT} and node: built-ins`)
     }
     return import(builtinAllowed(text))
   })

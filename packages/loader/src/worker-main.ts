@@ -6,13 +6,15 @@
 import { createRequire } from "node:module"
 import { parentPort, workerData } from "node:worker_threads"
 import { errorMessage } from "@dockstat/plugin-schema"
-import { createTableApi } from "@dockstat/plugin-store"
+import { createPluginTableApi } from "@dockstat/plugin-store"
 import { runActionChain } from "@dockstat/plugin-router"
 
-import type { Action, EventHandler, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
+import type { Action, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
 
 import { describeShape } from "./module-shape.ts"
-import { serializeError } from "./runtime-core.ts"
+import { callHook, serializeError } from "./runtime-core.ts"
+import type { HookFunction } from "./runtime-core.ts"
+import { withThrowLocation } from "./throw-location.ts"
 import { hardenWorker } from "./worker-harden.ts"
 import { LOG_LEVELS, MAX_LOG_ARGS } from "./worker-protocol.ts"
 import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
@@ -82,13 +84,14 @@ try {
   definition = (namespace.default ?? {}) as PluginDefinition
   post({ type: "imported", shape: describeShape(namespace.default === undefined ? null : { value: namespace.default }) })
 } catch (error) {
-  post({ type: "load-error", message: errorMessage(error) })
+  const inPlugin = (file: string) => file.startsWith("data:text/javascript;")
+  post({ type: "load-error", message: withThrowLocation(errorMessage(error), (error as { stack?: unknown } | null)?.stack, inPlugin) })
   // Nothing else to do: the host ends this worker.
   await new Promise(() => {})
 }
 
 const actions: Record<string, Action> = definition.config?.actions ?? {}
-const events = (definition.events ?? {}) as Partial<Record<HookName, EventHandler>>
+const events = (definition.events ?? {}) as Partial<Record<HookName, HookFunction>>
 
 async function handle(message: HostMessage): Promise<void> {
   switch (message.type) {
@@ -102,7 +105,7 @@ async function handle(message: HostMessage): Promise<void> {
           const client = new Database(data.dbPath)
           client.exec("PRAGMA busy_timeout = 5000")
           client.exec("PRAGMA foreign_keys = ON")
-          table = createTableApi(client, config.name, config.columns, config.jsonColumns ? { jsonColumns: config.jsonColumns } : {})
+          table = createPluginTableApi(client, config)
         }
         post({ type: "ready" })
       } catch (error) {
@@ -128,7 +131,8 @@ async function handle(message: HostMessage): Promise<void> {
     }
     case "hook": {
       try {
-        await events[message.hook]?.({ ...message.payload, logger, table })
+        const handler = events[message.hook]
+        if (typeof handler === "function") await callHook(handler, message.hook, message.payload, { logger, table })
         post({ type: "result", id: message.id, ok: true, value: undefined })
       } catch (error) {
         post({ type: "result", id: message.id, ok: false, error: { ...serialize(error), code: "HOOK_FAILED", hook: message.hook } })

@@ -1,4 +1,4 @@
-import type { HookName, PluginRef, RouteDescriptor, RouteInput, TableConfig } from "@dockstat/plugin-schema"
+import type { HookName, PluginFrontendConfig, PluginRef, RouteDescriptor, RouteInput, TableConfig } from "@dockstat/plugin-schema"
 
 import type { Shape } from "./module-shape.ts"
 import type { SerializedError } from "./runtime-core.ts"
@@ -28,6 +28,8 @@ export interface ModuleSummary {
   routes: RouteDescriptor[]
   hooks: HookName[]
   table: TableConfig | null
+  /** The module's `config.frontend` (validated JSON), for the host only: never sent to the worker. */
+  frontend: PluginFrontendConfig | null
 }
 
 /** An error as plain data across the thread boundary (the runtime core's shape). */

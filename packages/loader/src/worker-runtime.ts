@@ -7,7 +7,7 @@ import { routesFromConfig } from "@dockstat/plugin-router"
 
 import { loadFailed } from "./errors.ts"
 import { crashPolicy, crashedTooOftenError, hookFailedError, hookTimeoutError, rebuildError, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
-import type { ContainedHealth, ContainedState } from "./runtime-core.ts"
+import type { ContainedHealth, ContainedState, CrashReport } from "./runtime-core.ts"
 import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { validatePluginModule } from "./validate-module.ts"
@@ -44,6 +44,8 @@ export interface WorkerInstanceOptions extends WorkerLimits {
    * host's table API for it. Called once, after the worker imported the module and before it opens the table.
    */
   prepareTable: (config: TableConfig) => Promise<TableApi>
+  /** Told of each crash after it is logged (the host's activity feed); must not throw. */
+  onCrash?: (crash: CrashReport) => void
 }
 
 export type WorkerState = ContainedState
@@ -86,6 +88,21 @@ function clonablePayload(payload: Record<string, unknown>): Record<string, unkno
 }
 
 /**
+ * Why the worker runtime cannot start on this host, or null on Node. Bun does not enforce a worker's
+ * `resourceLimits` (the heap cap), and it gives every module `require`, `import.meta.require` and the
+ * `Bun` global (`Bun.spawn`), which pass by the checks that refuse `node:child_process` and the like.
+ */
+export function workerRuntimeUnsupported(versions: NodeJS.ProcessVersions = process.versions): string | null {
+  const bun = (versions as { bun?: string }).bun
+  if (bun === undefined) return null
+  return (
+    `the worker runtime needs Node.js: on Bun (${bun}) a worker thread's memory cap (resourceLimits) is not enforced, ` +
+    "and plugin code reaches require(), import.meta.require and Bun.spawn past the worker's module checks; " +
+    'run this plugin in the sandbox runtime (the default) or "inline", or run the host on Node'
+  )
+}
+
+/**
  * Starts a plugin in its own worker thread and resolves once it imported, validated and opened its
  * table. A crash, a timeout, `process.exit()` or running out of memory ends only that thread: the call in
  * flight gets a clear error, the next call starts a fresh thread, and repeated crashes mark it failed.
@@ -96,6 +113,8 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   const maxCrashes = options.maxCrashes ?? 3
   const crashWindowMs = options.crashWindowMs ?? 60_000
   const context = { pluginId: ref.id, plugin: ref.name }
+  const unsupported = workerRuntimeUnsupported()
+  if (unsupported !== null) throw loadFailed(context, unsupported)
 
   let summary: ModuleSummary | undefined
   let table: TableApi | null = null
@@ -134,6 +153,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
         routes: routesFromConfig(definition.config?.apiRoutes),
         hooks: Object.keys(definition.events ?? {}) as HookName[],
         table: tableConfig,
+        frontend: definition.config?.frontend ?? null,
       }
       if (tableConfig) table = await options.prepareTable(tableConfig)
     }
@@ -255,6 +275,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
     state = recordCrash(Date.now())
     if (state === "failed") logger.error({ maxCrashes, windowMs: crashWindowMs, reason }, "plugin worker crashed too often; marked failed")
     else logger.warn({ reason }, "plugin worker ended; it restarts on the next call")
+    options.onCrash?.({ reason, state, restarts })
   }
 
   const live = async (): Promise<Thread> => {
@@ -331,6 +352,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
     },
     logger,
     loadedAt,
+    frontend: loaded.frontend,
     get state() {
       return state
     },

@@ -9,7 +9,7 @@ export interface VersionSteps<W, R> {
   /** Loads the version beside whatever runs, its routes compiled and table migration planned (`prepareVersion`). */
   prepare: () => Promise<PreparedVersion>
   /** The row's write (insert or update), in the transaction, just before the table migration. */
-  write: () => W
+  write: (prepared: PreparedVersion) => W
   /** Names the change in the error of a database that stays locked: `Install of plugin "x"`. */
   what: string
   /** The answer when the version cannot be prepared: nothing was written, nothing of it runs. */
@@ -38,7 +38,7 @@ export async function applyVersion<W, R>(db: DB, steps: VersionSteps<W, R>): Pro
     written = await retryWhileBusy(
       () =>
         db.transaction(() => {
-          const value = steps.write()
+          const value = steps.write(prepared)
           prepared.plan?.apply()
           return value
         }),

@@ -4,55 +4,47 @@ import { errorMessage } from "@dockstat/plugin-schema"
 import { createDockerEventSource, formatEngineTime, parseDockerHost, parseEngineTime } from "@dockstat/plugin-events"
 import { createEventCursors, createLeases, retryWhileBusy } from "@dockstat/plugin-store"
 
+import type { DockerHostConfig, DockerHostId } from "@dockstat/plugin-schema"
 import type { DockerDelivery, DockerEngineEvent, DockerEventSource, DockerEventSourceOptions, DockerSourceLogger, DockerSourceStatus } from "@dockstat/plugin-events"
 import type { DB, StoredCursor } from "@dockstat/plugin-store"
 
-/** How long a lease lasts without renewal, how often its holder renews it, and which engine it is for. */
-export interface LeaseTiming {
-  /**
-   * The lease's name: processes sharing it read the engine once between them. Default
-   * `docker:<machine>:<socket>` for a unix socket (a socket is one machine's engine) and
-   * `docker:tcp://host:port` for a TCP engine (one engine, whichever machine asks). Set it when
-   * processes reach one engine by different addresses (containers mounting the host's socket).
-   */
-  name?: string
+/** How long a lease lasts without renewal, how often its holder renews it, and what it is named after. */
+export interface LeaseOptions {
   /** Default 3000 ms: a holder that stops (killed, stalled) is replaced this long after its last renewal. */
   ttlMs?: number
   /** Default 1000 ms: how often the holder renews, and how often the others look whether it is free. */
   renewMs?: number
+  /**
+   * What makes two processes' hosts one engine, so one of them reads it. "address" (default): the
+   * engine's address, with the machine's name for a unix socket (`docker:<machine>:<socket>`, each
+   * machine's own engine) and without for TCP (`docker:tcp://host:port`, one engine whichever machine
+   * asks). "id": the host's configured id (`docker:id:<id>`), for processes that give each engine the
+   * same id but reach it by different addresses (containers mounting the host's socket).
+   */
+  scope?: "address" | "id"
 }
 
-export interface LeasedSourceOptions extends LeaseTiming {
+export interface LeasedSourceOptions extends Pick<LeaseOptions, "ttlMs" | "renewMs"> {
   db: DB
   /** The lease, and the name of the stored cursor: `docker:<engine>`. */
   name: string
   /** Who this process is (unique per process). */
   holder: string
-  /** The engine's address, for the status while this process does not read it. */
+  /** The engine's address and the host's id and name, for the status while this process does not read it. */
   host: string
+  hostId: DockerHostId
+  hostName: string
   /** Where to start when no process has read this engine before (engine or RFC 3339 time); default now. */
-  since?: string
+  since?: string | undefined
   /** The source this process runs while it holds the lease, starting at `since`, delivering through `deliver`. */
-  createSource: (since: string, deliver: (delivery: DockerDelivery) => Promise<unknown>) => DockerEventSource
-  /** Delivers one event to the plugins (`handler.emit`). */
-  deliver: (delivery: DockerDelivery) => Promise<unknown>
+  createSource: (since: string, deliver: (delivery: DockerDelivery) => Promise<unknown>, hostName: string) => DockerEventSource
+  /** Delivers one event to the plugins. */
+  deliver: (delivery: DockerDelivery) => Promise<unknown> | unknown
   logger: DockerSourceLogger
 }
 
-/** The Docker source status, plus whether this process is the one reading the engine. */
-export type LeasedSourceStatus = DockerSourceStatus & {
-  /** This process holds the lease and reads the engine; the others stand by. */
-  leader: boolean
-  /** The lease's name (`docker:<engine>`). */
-  lease: string
-}
-
-export interface LeasedSource {
-  start(): void
-  /** Stops reading (the delivery in progress finishes), and gives the lease up so another process takes over at once. */
-  stop(): Promise<void>
-  status(): LeasedSourceStatus
-}
+/** The Docker source status, saying whether this process is the one reading the engine. */
+export type LeasedSourceStatus = DockerSourceStatus & { leader: boolean; lease: string }
 
 interface Leadership {
   source: DockerEventSource
@@ -76,7 +68,7 @@ interface Leadership {
  * An event whose delivery was under way when its reader died (hooks ran, the position was not stored
  * yet) is delivered again by the next reader: at least once, never lost.
  */
-export function createLeasedSource(options: LeasedSourceOptions): LeasedSource {
+export function createLeasedSource(options: LeasedSourceOptions): DockerEventSource & { status(): LeasedSourceStatus } {
   const ttlMs = options.ttlMs ?? 3000
   const renewMs = options.renewMs ?? 1000
   const { name, holder, logger } = options
@@ -89,6 +81,7 @@ export function createLeasedSource(options: LeasedSourceOptions): LeasedSource {
   const past = { delivered: 0, failed: 0, reconnects: 0, skipped: 0 }
   let lastEventAt: string | null = null
   let lastError: string | null = null
+  let hostName = options.hostName
 
   async function tick(): Promise<void> {
     const now = Date.now()
@@ -127,7 +120,7 @@ export function createLeasedSource(options: LeasedSourceOptions): LeasedSource {
     const repeats = new Map<string, number>()
     for (const key of cursor.keys) repeats.set(key, (repeats.get(key) ?? 0) + 1)
     const state: Leadership = { source: undefined as unknown as DockerEventSource, heldUntil, cursor, repeats, lost: false }
-    state.source = options.createSource(formatEngineTime(cursor.position), (delivery) => deliverOnce(state, delivery))
+    state.source = options.createSource(formatEngineTime(cursor.position), (delivery) => deliverOnce(state, delivery), hostName)
     leadership = state
     logger.info({ lease: name, since: formatEngineTime(cursor.position) }, "Holding the Docker events lease: this process reads the engine")
     state.source.start()
@@ -236,10 +229,41 @@ export function createLeasedSource(options: LeasedSourceOptions): LeasedSource {
         lastEventAt: live?.lastEventAt ?? lastEventAt,
         lastError: live?.lastError ?? lastError,
         host: options.host,
+        hostId: options.hostId,
+        hostName,
         leader: leadership !== undefined,
         lease: name,
       }
     },
+    setHostName(name) {
+      hostName = name
+      leadership?.source.setHostName(name)
+    },
+  }
+}
+
+/**
+ * The `createSource` of `createDockerHosts`: each host's event source behind its lease (see
+ * `createLeasedSource`), named after the engine (`LeaseOptions.scope`).
+ */
+export function leasedSources(db: DB, holder: string, lease: LeaseOptions, logger: DockerSourceLogger): (options: DockerEventSourceOptions, host: DockerHostConfig) => DockerEventSource {
+  return (sourceOptions, host) => {
+    const target = parseDockerHost(sourceOptions.host)
+    const name = lease.scope === "id" ? `docker:id:${String(host.id)}` : `docker:${target.kind === "unix" ? `${hostname()}:` : ""}${target.host}`
+    return createLeasedSource({
+      ...(lease.ttlMs === undefined ? {} : { ttlMs: lease.ttlMs }),
+      ...(lease.renewMs === undefined ? {} : { renewMs: lease.renewMs }),
+      db,
+      name,
+      holder,
+      host: target.host,
+      hostId: host.id,
+      hostName: host.name,
+      since: sourceOptions.since,
+      createSource: (since, deliver, hostName) => createDockerEventSource({ ...sourceOptions, since, deliver, hostName }),
+      deliver: sourceOptions.deliver,
+      logger,
+    })
   }
 }
 
@@ -258,35 +282,4 @@ function eventKey(event: DockerEngineEvent, timeNano: string): string {
     .sort()
     .map((attribute) => [attribute, attributes[attribute]])
   return JSON.stringify([timeNano, event.Type, event.Action, event.Actor.ID, event.scope ?? "", sorted])
-}
-
-/** The handler's `docker` option, as far as the gate reads it. */
-export interface GatedDockerOptions extends Omit<DockerEventSourceOptions, "deliver" | "logger"> {
-  /**
-   * One reader among the processes sharing the database (default): lease timing. `false`: this process
-   * reads the engine whatever others do (each event then reaches each plugin once per process).
-   */
-  lease?: LeaseTiming | false
-}
-
-/**
- * The Docker event source the handler starts: behind the `docker:<engine>` lease (see
- * `createLeasedSource`), or, with `lease: false`, the plain source. Throws for an unusable host.
- */
-export function createGatedDockerSource(db: DB, holder: string, options: GatedDockerOptions, logger: DockerSourceLogger, deliver: (delivery: DockerDelivery) => Promise<unknown>): LeasedSource | DockerEventSource {
-  const { lease, ...sourceOptions } = options
-  if (lease === false) return createDockerEventSource({ ...sourceOptions, logger, deliver })
-  const target = parseDockerHost(sourceOptions.host)
-  const host = target.host
-  return createLeasedSource({
-    ...lease,
-    db,
-    name: lease?.name ?? `docker:${target.kind === "unix" ? `${hostname()}:` : ""}${host}`,
-    holder,
-    host,
-    ...(sourceOptions.since === undefined ? {} : { since: sourceOptions.since }),
-    createSource: (since, gatedDeliver) => createDockerEventSource({ ...sourceOptions, since, logger, deliver: gatedDeliver }),
-    deliver,
-    logger,
-  })
 }

@@ -1,5 +1,6 @@
 import type { DB, PluginRegistry } from "@dockstat/plugin-store"
 
+import type { ActivityFeed } from "./activity.ts"
 import type { LoadedSet } from "./loaded-set.ts"
 import type { Lifecycle } from "./lifecycle.ts"
 import type { LoadOptionsFor } from "./load-options.ts"
@@ -19,4 +20,6 @@ export interface HandlerParts {
   /** The handler's own logger (`… > PluginHandler`). */
   logger: PinoLogger
   loadOptions: LoadOptionsFor
+  /** What `onActivity` listeners hear, fed where the flows log. */
+  activity: ActivityFeed
 }

@@ -9,6 +9,7 @@ import type { HandlerParts } from "./handler-parts.ts"
 import { failureKind } from "./install-failure.ts"
 import { permissionNote } from "./permission-change.ts"
 import { candidateRow, prepareVersion } from "./prepared-version.ts"
+import { previewDigest } from "./preview-plugin.ts"
 import type { InstallOptions, InstallResult } from "./results.ts"
 import { updatePlugin } from "./update-plugin.ts"
 
@@ -27,6 +28,9 @@ export async function installPlugin(parts: HandlerParts, url: string, options: I
   const resolved = await resolveManifest(url, resolveOptions)
   if (!resolved.ok) return { success: false, message: resolved.message, kind: resolved.kind }
   const input = resolved.input
+  if (options.expectedDigest !== undefined && previewDigest(input) !== options.expectedDigest) {
+    return { success: false, message: `${resolved.source} now serves something other than what was previewed (its name, version, permissions or code changed); preview it again`, kind: "integrity" }
+  }
   const existing = parts.registry.findByName(input.name)
   if (existing) {
     if (!options.update) {
@@ -41,7 +45,11 @@ export async function installPlugin(parts: HandlerParts, url: string, options: I
   const failed = (error: unknown): InstallResult => ({ success: false, message: `Could not install plugin "${input.name}": ${errorMessage(error)}`, kind: failureKind(error, "internal") })
   return applyVersion<number, InstallResult>(parts.db, {
     prepare: () => prepareVersion(candidateRow(input, 0, parts.db.signer, undefined, options.runtime ?? null), parts.loadOptions(input.name, { runtime: options.runtime }), input.allowDataLoss ?? false),
-    write: () => parts.registry.insert(input, options.enabled === false ? { ...choices, enabled: false } : choices),
+    write: (prepared) => {
+      const id = parts.registry.insert(input, options.enabled === false ? { ...choices, enabled: false } : choices)
+      parts.registry.setFrontend(id, prepared.instance.frontend ?? null)
+      return id
+    },
     what: `Install of plugin "${input.name}"`,
     refused: (error) => ({ success: false, message: `Plugin "${input.name}" from ${resolved.source} cannot be installed: ${errorMessage(error)}`, kind: failureKind(error, "invalid-plugin") }),
     failed,
@@ -49,6 +57,7 @@ export async function installPlugin(parts: HandlerParts, url: string, options: I
     commit: async (prepared, id) => {
       try {
         parts.logger.info({ pluginId: id, plugin: input.name, source: resolved.source }, "plugin installed")
+        parts.activity.publish({ kind: "install", pluginId: id, plugin: input.name, version: input.version, source: resolved.source })
         await parts.lifecycle.call(prepared.instance, "onInstall", { plugin: { id, name: input.name, version: input.version } })
         return { success: true, id, message: `Installed ${input.name}@${input.version} from ${resolved.source}` }
       } catch (error) {

@@ -88,7 +88,7 @@ describe("installFromManifestLink: bad input leaves the database as it was", () 
     "/repo-type.json": send(manifest({ repoType: "svn" })),
     "/missing-action.json": send(manifest({ plugin: 'export default { config: { apiRoutes: { "/x": { actions: ["ghost"] } }, actions: {} } }' })),
     "/unknown-event.json": send(manifest({ plugin: "export default { events: { onSunrise() {} } }" })),
-    "/bad-column.json": send(manifest({ plugin: 'export default { config: { table: { name: "t", columns: { id: { kind: "uuid" } } } } }' })),
+    "/bad-column.json": send(manifest({ plugin: 'export default { config: { table: { name: "t", columns: { id: { kind: "money" } } } } }' })),
     "/integrity.json": send(manifest({ integrity: sri("something else") })),
     "/non-utf8.json": send(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])),
     "/empty.json": send(""),

@@ -4,6 +4,7 @@ import { dispatchEvent } from "@dockstat/plugin-events"
 import type { HookName, PluginInstance } from "@dockstat/plugin-schema"
 import type { DispatchReport, HookOutcome } from "@dockstat/plugin-events"
 
+import type { ActivityFeed } from "./activity.ts"
 import type { PinoLogger } from "./logger.ts"
 
 /**
@@ -17,10 +18,12 @@ export class Lifecycle {
   readonly #options: { hookTimeoutMs?: number }
   /** Per plugin id, its hook failures (kept across reloads and updates, dropped on delete). */
   readonly #failures = new Map<number, { count: number; last: string }>()
+  readonly #activity: ActivityFeed
 
-  constructor(logger: PinoLogger, options: { hookTimeoutMs?: number }) {
+  constructor(logger: PinoLogger, options: { hookTimeoutMs?: number }, activity: ActivityFeed) {
     this.#logger = logger
     this.#options = options
+    this.#activity = activity
   }
 
   /** Calls `event` on every instance concurrently, each with the timeout; says what each one did. */
@@ -61,6 +64,7 @@ export class Lifecycle {
       if (outcome.status === "ok") continue
       this.#count(outcome)
       this.#logger.warn({ pluginId: outcome.pluginId, plugin: outcome.plugin, hook: report.event, status: outcome.status, err: outcome.message, ms: Math.round(outcome.ms) }, "plugin hook failed")
+      this.#activity.publish({ kind: "hook-failed", pluginId: outcome.pluginId, plugin: outcome.plugin, hook: report.event, status: outcome.status, error: outcome.message })
     }
     return report
   }

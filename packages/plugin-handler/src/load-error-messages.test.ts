@@ -56,6 +56,25 @@ describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin that does 
   })
 })
 
+// A module that throws while it loads, from a function, so the place is not the first line.
+const throwsWhileLoading = `import { column } from "@dockstat/plugin-handler"
+function connect() {
+  throw new Error("no connection string")
+}
+connect()
+export default { config: { table: { name: "t", columns: { id: column.id() } } } }
+`
+
+describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin that throws while loading, in the %s runtime", (runtime) => {
+  it("fails to load naming its message and the line and column in its code where it threw", async () => {
+    const handler = host(temp(), runtime)
+    const saved = handler.savePlugin(pluginInput("throws", throwsWhileLoading))
+    if (!saved.success) throw new Error(saved.message)
+    // QuickJS places a throw at the call of the constructor, V8 at "new": both on line 3.
+    await expect(handler.loadPlugin(saved.id)).rejects.toThrow(/no connection string \(thrown at line 3, column (9|18) of the plugin's code\)$/)
+  })
+})
+
 describe("a JavaScript file given to install", () => {
   it("says it is plugin code, not a manifest, and how to wrap it: by its name or by its content", async () => {
     const dir = temp()

@@ -1,7 +1,8 @@
 import type { RuntimeKind } from "@dockstat/plugin-schema"
-import type { LoadPluginOptions } from "@dockstat/plugin-loader"
+import type { CrashReport, LoadPluginOptions } from "@dockstat/plugin-loader"
 import type { DB } from "@dockstat/plugin-store"
 
+import type { ActivityFeed } from "./activity.ts"
 import { loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
 import type { PluginHandlerOptions } from "./plugin-handler.ts"
@@ -26,7 +27,7 @@ export type LoadOptionsFor = (name: string, choice?: LoadChoice) => LoadPluginOp
  * precedence is one rule: this load's choice > the stored (installed with) runtime > `pluginRuntimes` >
  * the handler's default (the sandbox).
  */
-export function createLoadOptions(db: DB, baseLogger: PinoLogger, parents: readonly string[], settings: LoadSettings): LoadOptionsFor {
+export function createLoadOptions(db: DB, baseLogger: PinoLogger, parents: readonly string[], settings: LoadSettings, activity: ActivityFeed): LoadOptionsFor {
   return (name, { runtime, stored, id } = {}) => {
     // The plugin's id on every line of its logger (its crashes and restarts too).
     const pino = baseLogger.child({ name: loggerName(parents, "PluginHandler", name), ...(id === undefined ? {} : { pluginId: id }) })
@@ -40,6 +41,8 @@ export function createLoadOptions(db: DB, baseLogger: PinoLogger, parents: reado
       ...(settings.worker === undefined ? {} : { worker: settings.worker }),
       ...(settings.sandbox === undefined ? {} : { sandbox: settings.sandbox }),
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+      // A version being installed has no id yet: its crashes fail the install, which says so itself.
+      ...(id === undefined ? {} : { onCrash: (crash: CrashReport) => activity.publish({ kind: "crash", pluginId: id, plugin: name, ...crash }) }),
     }
   }
 }

@@ -1,12 +1,23 @@
 import { PluginError, errorMessage } from "@dockstat/plugin-schema"
 import { loadPlugin } from "@dockstat/plugin-loader"
+import { retryWhileBusy } from "@dockstat/plugin-store"
 
-import type { PluginInstance, RuntimeKind } from "@dockstat/plugin-schema"
+import type { PluginInstance, PluginRow, RuntimeKind } from "@dockstat/plugin-schema"
 
 import type { HandlerParts } from "./handler-parts.ts"
 import { createLoadedEntry, versionStamp } from "./loaded-set.ts"
 import type { LoadedEntry } from "./loaded-set.ts"
 import { invalidIdError, missingPluginError } from "./missing-plugin.ts"
+
+/**
+ * A plugin saved with `savePlugin` (stored without loading) or installed before frontends were stored
+ * gets its frontend recorded by its first load; an unchanged one costs no write.
+ */
+async function recordFrontend(parts: HandlerParts, row: PluginRow, instance: PluginInstance): Promise<void> {
+  const frontend = instance.frontend ?? null
+  if (JSON.stringify(frontend) === JSON.stringify(row.frontend ?? null)) return
+  await retryWhileBusy(() => parts.registry.setFrontend(row.id, frontend), { what: `Recording the frontend of plugin "${row.name}"` })
+}
 
 /**
  * Loads a plugin's stored code and swaps it in (stopping the version it replaces). Run in the plugin's
@@ -29,18 +40,23 @@ export async function loadStored(parts: HandlerParts, id: number, runtime?: Runt
     let entry: LoadedEntry
     try {
       entry = createLoadedEntry(instance, versionStamp(row))
+      await recordFrontend(parts, row, instance)
     } catch (error) {
-      // Routes that do not compile (two claiming one path and method): nothing of this load may run on.
+      // Routes that do not compile (two claiming one path and method), or a database that stayed
+      // locked: nothing of this load may run on.
       await instance.dispose()
       throw error
     }
     const previous = loaded.swap(entry)
     if (previous) await lifecycle.dispose(previous.instance)
     await lifecycle.call(instance, "onLoad")
-    logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(performance.now() - started) }, "plugin loaded")
+    const ms = performance.now() - started
+    logger.info({ pluginId: id, plugin: row.name, runtime: instance.runtime, table: table?.action, ms: Math.round(ms) }, "plugin loaded")
+    parts.activity.publish({ kind: "load", pluginId: id, plugin: row.name, version: instance.version, runtime: instance.runtime, ms })
     return instance
   } catch (error) {
     logger.warn({ pluginId: id, plugin: row.name, err: errorMessage(error) }, "plugin failed to load")
+    parts.activity.publish({ kind: "load-failed", pluginId: id, plugin: row.name, error: errorMessage(error) })
     throw error
   }
 }

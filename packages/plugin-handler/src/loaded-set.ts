@@ -1,4 +1,4 @@
-import type { EVENTS, HookName, PluginInstance } from "@dockstat/plugin-schema"
+import type { EVENTS, PluginInstance, ServerContext } from "@dockstat/plugin-schema"
 import { compileRoutes } from "@dockstat/plugin-router"
 
 import type { RouteTable } from "@dockstat/plugin-router"
@@ -22,11 +22,13 @@ export function versionStamp(row: { digest: string; version: string }): string {
 }
 
 export function createLoadedEntry(instance: PluginInstance, stamp: string): LoadedEntry {
-  const hookHandlers: Partial<EVENTS> = {}
+  const hookHandlers: Record<string, (context: Record<string, unknown>, server?: ServerContext) => Promise<void>> = {}
   for (const hook of instance.hooks) {
-    hookHandlers[hook as HookName] = (context) => instance.runHook(hook, context as Record<string, unknown>)
+    // Upstream's form passes `{ table, logger }` last; the runtime takes them from the payload.
+    hookHandlers[hook] = (context, server) =>
+      instance.runHook(hook, server === undefined ? context : { ...context, logger: server.logger, table: server.table })
   }
-  return { instance, stamp, routeTable: compileRoutes(instance.routes), hookHandlers: Object.freeze(hookHandlers) }
+  return { instance, stamp, routeTable: compileRoutes(instance.routes), hookHandlers: Object.freeze(hookHandlers) as Partial<EVENTS> }
 }
 
 /**

@@ -1,15 +1,20 @@
-import { errorMessage, formatZodError, pluginInputSchema } from "@dockstat/plugin-schema"
-import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, registryVersion, resignUnkeyedPlugins, retryWhileBusy } from "@dockstat/plugin-store"
+import { PluginError, errorMessage, formatZodError, isHookName, pluginInputSchema } from "@dockstat/plugin-schema"
+import { committedWrites, createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, registryVersion, resignUnkeyedPlugins, retryWhileBusy } from "@dockstat/plugin-store"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 
-import type { EVENTS, HookName, Logger, PluginInput, PluginInstance, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
+import type { DockerHostConfig, DockerHostId, EVENTS, HookName, Logger, PluginInput, PluginInstance, RouteDescriptor, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
-import type { BackoffOptions, DispatchReport, DockerEventSource, DockerSourceStatus } from "@dockstat/plugin-events"
+import type { DispatchReport, DockerHostsStatus } from "@dockstat/plugin-events"
 import type { ChangeFeed } from "@dockstat/plugin-store"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
+import { DockerEvents } from "./docker-events.ts"
+import type { DockerHostResult, DockerOptions } from "./docker-events.ts"
+import { ActivityFeed } from "./activity.ts"
+import type { ActivityListener, Unsubscribe } from "./activity.ts"
+import { eventSubject } from "./event-subject.ts"
 import { LoadedSet } from "./loaded-set.ts"
 import { createBaseLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
@@ -22,12 +27,14 @@ import { updatePlugin } from "./update-plugin.ts"
 import { loadStored } from "./load-stored.ts"
 import { runRouteLogged } from "./run-route.ts"
 import type { BusyRetry } from "./run-route.ts"
-import { createGatedDockerSource } from "./docker-lease.ts"
-import type { LeaseTiming, LeasedSource, LeasedSourceStatus } from "./docker-lease.ts"
 import { followRegistry } from "./follow-registry.ts"
 import { loadedStatus } from "./plugin-status.ts"
 import type { LoadedPluginStatus, PluginStatus } from "./plugin-status.ts"
 import { installPlugin } from "./install-plugin.ts"
+import { previewPlugin } from "./preview-plugin.ts"
+import type { PreviewResult } from "./preview-plugin.ts"
+import { tableRows } from "./table-rows.ts"
+import type { PluginTableRows, TableRowsOptions } from "./table-rows.ts"
 import { invalidIdResult, missingPluginError, missingPluginMessage, missingPluginResult, notLoadedError } from "./missing-plugin.ts"
 import type { DeleteResult, InstallOptions, InstallResult, LoadPluginsResult, ResignResult, SaveResult } from "./results.ts"
 
@@ -66,16 +73,21 @@ export interface PluginHandlerOptions {
   grantModules?: Record<string, string[]>
   /** With a `:memory:` DB (no file a worker could open), run worker plugins inline instead of failing. */
   allowInlineFallback?: boolean
-  /** Limits of the worker runtime: per-call timeout, heap cap, crashes before a plugin is marked failed. */
+  /**
+   * Limits of the worker runtime: per-call timeout, heap cap, crashes before a plugin is marked failed.
+   * The worker runtime needs Node: on Bun a worker plugin fails to load, saying why.
+   */
   worker?: WorkerLimits
   /** Limits of the sandbox runtime: memory cap (default 64 MiB), CPU slice (default 200 ms), fetch size, timers. */
   sandbox?: SandboxLimits
   /**
    * Docker Engine events to plugin hooks. With this set, `start()` connects to the engine (`host`, else
-   * DOCKER_HOST, else /var/run/docker.sock) and `close()` disconnects; an unreachable engine is retried
-   * with backoff and logged once per outage, never an error.
+   * DOCKER_HOST, else /var/run/docker.sock; or each of `hosts: [{ id, name, host }]`) and `close()`
+   * disconnects; an unreachable engine is retried with backoff and logged once per outage, never an error.
+   * `metricsIntervalMs` (default 30 s) paces `container:metrics` / `host:metrics`, polled only while a
+   * loaded plugin has one of them.
    */
-  docker?: { host?: string; backoff?: BackoffOptions; since?: string; lease?: LeaseTiming | false }
+  docker?: DockerOptions
   /**
    * Between `start()` and `close()`, the handler follows the registry: installs, updates, enables,
    * disables and deletes made by other processes on the same database (other servers, the CLI) are
@@ -110,13 +122,14 @@ export class PluginHandler {
   /** Loads, reloads and updates of a plugin one after another, and the plugins being stopped: `settled()`. */
   readonly #queue = new PluginQueue()
   readonly #lifecycle: Lifecycle
+  readonly #activity: ActivityFeed
   /** What the install and update flows work with. */
   readonly #parts: HandlerParts
   readonly #parents: readonly string[]
   readonly #baseLogger: PinoLogger
   readonly #logger: PinoLogger
   readonly #options: PluginHandlerOptions
-  #docker: DockerEventSource | LeasedSource | undefined
+  readonly #docker: DockerEvents | undefined
   #feed: ChangeFeed | undefined
   readonly #busyRetry: BusyRetry
   readonly #maxBodyBytes: number
@@ -132,10 +145,11 @@ export class PluginHandler {
     this.#parents = Object.freeze([...loggerParents])
     this.#options = options
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-    this.#busyRetry = { timeoutMs: options.busyRetryMs ?? 5000, serving: (instance) => this.#loaded.get(instance.id)?.instance === instance }
+    this.#busyRetry = { timeoutMs: options.busyRetryMs ?? 5000, serving: (instance) => this.#loaded.get(instance.id)?.instance === instance, writes: () => committedWrites(db.client) }
     this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
     this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
-    this.#lifecycle = new Lifecycle(this.#logger, options)
+    this.#activity = new ActivityFeed(this.#logger)
+    this.#lifecycle = new Lifecycle(this.#logger, options, this.#activity)
     this.#parts = {
       db,
       registry: this.#registry,
@@ -143,7 +157,19 @@ export class PluginHandler {
       queue: this.#queue,
       lifecycle: this.#lifecycle,
       logger: this.#logger,
-      loadOptions: createLoadOptions(db, this.#baseLogger, this.#parents, options),
+      loadOptions: createLoadOptions(db, this.#baseLogger, this.#parents, options, this.#activity),
+      activity: this.#activity,
+    }
+    if (options.docker !== undefined) {
+      this.#docker = new DockerEvents(options.docker, {
+        // emit logs each failing hook; the source counts the event as failed from the report.
+        emit: (hook, payload) => this.#dispatch(hook, payload, "docker"),
+        listening: (hook) => this.#loaded.instances().some((instance) => instance.hooks.includes(hook)),
+        logger: this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", "DockerEvents") }),
+        // One reader per engine among the processes on this database (see docker-lease.ts).
+        db,
+        holder: db.origin,
+      })
     }
   }
 
@@ -170,7 +196,10 @@ export class PluginHandler {
     }
     if (!update) return this.#insert(parsed.data)
     return updatePlugin(this.#parts, parsed.data).then((result) => {
-      if (!result.success) this.#logger.warn({ pluginId: parsed.data.id, plugin: parsed.data.name, err: result.message }, "plugin update failed")
+      if (!result.success) {
+        this.#logger.warn({ pluginId: parsed.data.id, plugin: parsed.data.name, err: result.message }, "plugin update failed")
+        this.#activity.publish({ kind: "update-failed", pluginId: parsed.data.id ?? null, plugin: parsed.data.name, failure: result.kind ?? null, error: result.message })
+      }
       return result
     })
   }
@@ -216,6 +245,7 @@ export class PluginHandler {
       })
     }
     this.#logger.info({ pluginId: id, plugin: row.name, droppedTable: Boolean(options.dropTable) }, "plugin deleted")
+    this.#activity.publish({ kind: "delete", pluginId: id, plugin: row.name, droppedTable: Boolean(options.dropTable) })
     return { success: true, message: "Deleted Plugin" }
   }
 
@@ -253,26 +283,36 @@ export class PluginHandler {
   }
 
   #startDocker(): void {
-    const options = this.#options.docker
-    if (options === undefined || this.#docker !== undefined) return
-    const logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", "DockerEvents") })
-    try {
-      // emit logs each failing hook; the source counts the event as failed from the report.
-      this.#docker = createGatedDockerSource(this.#db, this.#db.origin, options, logger, ({ hook, payload }) => this.emit(hook, payload))
-    } catch (error) {
-      // An unusable DOCKER_HOST (ssh://, TLS) is a configuration problem, not a reason not to serve.
-      logger.error({ err: errorMessage(error) }, "Docker events disabled")
-      return
-    }
-    this.#docker.start()
+    this.#docker?.start()
   }
 
   /**
-   * The Docker event source: connected, events delivered, reconnects; with the lease (default), also
-   * whether this process is the one reading the engine (`leader`). Null when it is not running.
+   * The Docker event source: connected, events delivered, reconnects, and the same per host in `hosts`
+   * (with its metrics polling; with the lease, whether this process is the one reading that engine:
+   * `leader`); null when it is not running. With one host the top-level fields are its.
    */
-  getDockerStatus(): DockerSourceStatus | LeasedSourceStatus | null {
+  getDockerStatus(): DockerHostsStatus | null {
     return this.#docker?.status() ?? null
+  }
+
+  /** The configured Docker hosts (`docker.hosts`, or the one `docker.host`); empty without the docker option. */
+  getDockerHosts(): DockerHostConfig[] {
+    return this.#docker?.hosts() ?? []
+  }
+
+  /** Adds a Docker host (connected at once when the source runs), then emits `host:added`. */
+  addDockerHost(host: DockerHostConfig): Promise<DockerHostResult> {
+    return this.#docker?.add(host) ?? Promise.resolve(dockerOff())
+  }
+
+  /** Renames a Docker host or points it at another address, then emits `host:updated`. */
+  updateDockerHost(host: DockerHostConfig): Promise<DockerHostResult> {
+    return this.#docker?.update(host) ?? Promise.resolve(dockerOff())
+  }
+
+  /** Disconnects and forgets a Docker host, then emits `host:removed`. */
+  removeDockerHost(id: DockerHostId): Promise<DockerHostResult> {
+    return this.#docker?.remove(id) ?? Promise.resolve(dockerOff())
   }
 
   /**
@@ -325,6 +365,7 @@ export class PluginHandler {
     if (!entry) return { success: false, message: `Plugin ${id} is not loaded` }
     this.#queue.track(this.#lifecycle.dispose(entry.instance))
     this.#logger.info({ pluginId: id, plugin: entry.instance.name }, "plugin unloaded")
+    this.#activity.publish({ kind: "unload", pluginId: id, plugin: entry.instance.name })
     return { success: true, message: `Unloaded plugin ${id}` }
   }
 
@@ -339,6 +380,7 @@ export class PluginHandler {
       await retryWhileBusy(() => this.#registry.setEnabled(id, true), { what: `Enabling plugin ${id}` })
       this.#logger.info({ pluginId: id, plugin: instance.name }, "plugin enabled")
     }
+    this.#activity.publish({ kind: "activate", pluginId: id, plugin: instance.name })
     return instance
   }
 
@@ -356,6 +398,7 @@ export class PluginHandler {
     }
     const unloaded = this.unloadPlugin(id)
     this.#logger.info({ pluginId: id, plugin: row.name }, "plugin disabled")
+    this.#activity.publish({ kind: "deactivate", pluginId: id, plugin: row.name })
     return { success: true, message: `Deactivated plugin ${id}${unloaded.success ? "" : " (it was not loaded)"}; it stays unloaded across restarts until activated` }
   }
 
@@ -396,8 +439,14 @@ export class PluginHandler {
     const key = match.route.key
     const query = path.indexOf("?")
     const input = readRouteInputNow(request, { path: query === -1 ? path : path.slice(0, query), params: match.params, maxBodyBytes: this.#maxBodyBytes })
-    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, instance, key, routeInput, this.#busyRetry))
-    return runRouteLogged(this.#logger, instance, key, input, this.#busyRetry)
+    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, this.#activity, instance, key, routeInput, this.#busyRetry))
+    return runRouteLogged(this.#logger, this.#activity, instance, key, input, this.#busyRetry)
+  }
+
+  /** A loaded plugin's routes with their methods, path and actions (what an admin page lists); null when it is not loaded. */
+  getPluginRoutes(id: number): RouteDescriptor[] | null {
+    const entry = this.#loaded.get(id)
+    return entry ? entry.instance.routes.map((route) => ({ ...route, methods: [...route.methods], actions: [...route.actions] })) : null
   }
 
   getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
@@ -411,9 +460,44 @@ export class PluginHandler {
     return new Map([...this.#loaded.entries()].map((entry) => [entry.instance.id, entry.hookHandlers]))
   }
 
-  /** Calls `event` on every loaded plugin concurrently, each with a timeout; says what each one did. */
+  /**
+   * Calls `event` on every loaded plugin concurrently, each with a timeout; says what each one did.
+   * Either naming style: `emit("onContainerStart", { container })` calls seed-named hooks with
+   * `{ ...payload, table, logger }`, `emit("container:started", { hostId, containerId, containerInfo })`
+   * upstream-named ones with `(payload, { table, logger })`. Only hooks of the given name are called.
+   */
   emit(event: HookName, payload: Record<string, unknown> = {}): Promise<DispatchReport> {
-    return this.#lifecycle.emit(this.#loaded.instances(), event, payload)
+    // A typo would otherwise reach nobody without a word.
+    if (!isHookName(event)) return Promise.reject(unknownHookError(event))
+    return this.#dispatch(event, payload, "emit")
+  }
+
+  #dispatch(event: HookName, payload: Record<string, unknown>, source: "docker" | "emit"): Promise<DispatchReport> {
+    const dispatched = this.#lifecycle.emit(this.#loaded.instances(), event, payload)
+    if (!this.#activity.active) return dispatched
+    return dispatched.then((report) => {
+      // Only events some plugin heard: an engine busy with containers no plugin watches stays quiet.
+      if (report.results.length > 0) {
+        const failed = report.results.filter((outcome) => outcome.status !== "ok").length
+        this.#activity.publish({ kind: "event", hook: event, source, subject: eventSubject(payload), delivered: report.results.length, failed })
+      }
+      return report
+    })
+  }
+
+  /**
+   * Listens to what the handler does: loads and unloads, activations, installs, updates and deletes,
+   * events delivered to hooks, and every plugin failure (action, hook, crash). The listener runs
+   * synchronously where the handler logs, so it should only queue the activity; one that throws is logged
+   * and kept. With no listener the handler builds no activity at all. Returns the unsubscribe function.
+   *
+   * @example
+   * const stop = handler.onActivity((activity) => console.log(activity.seq, activity.kind, activity.message))
+   * await handler.loadAllPlugins()   // 1 load example-plugin (id 1) loaded: 1.0.0 in the sandbox runtime (12 ms)
+   * stop()
+   */
+  onActivity(listener: ActivityListener): Unsubscribe {
+    return this.#activity.subscribe(listener)
   }
 
   /** A loaded plugin's table API and logger (what its actions and hooks get). */
@@ -432,8 +516,36 @@ export class PluginHandler {
    */
   async installFromManifestLink(url: string, options: InstallOptions = {}): Promise<InstallResult> {
     const result = await installPlugin(this.#parts, url, options, this.#options.install)
-    if (!result.success) this.#logger.warn({ url, kind: result.kind, update: Boolean(options.update), err: result.message }, "plugin install failed")
+    if (!result.success) {
+      this.#logger.warn({ url, kind: result.kind, update: Boolean(options.update), err: result.message }, "plugin install failed")
+      this.#activity.publish({ kind: "install-failed", source: String(url), update: Boolean(options.update), failure: result.kind, error: result.message })
+    }
     return result
+  }
+
+  /**
+   * What installing `url` would do, without storing anything: the manifest fetched and validated, the code
+   * loaded once in the runtime it would run in and released, its table planned. Says what the plugin asks
+   * for (permissions, routes, hooks, table) and, when a plugin of that name is installed, the version
+   * change and the permissions it would add. Fails like an install (`{ success: false, message, kind }`).
+   * Its `digest`, passed to the install as `expectedDigest`, makes sure what is installed is what was shown.
+   *
+   * @example
+   * const preview = await handler.previewManifestLink("https://example.com/notes/manifest.yaml")
+   * if (preview.success && preview.permissions.network.length === 0) {
+   *   await handler.installFromManifestLink(preview.source, { update: preview.installed !== null, expectedDigest: preview.digest })
+   * }
+   */
+  previewManifestLink(url: string, options: { runtime?: RuntimeKind } = {}): Promise<PreviewResult> {
+    return previewPlugin(this.#parts, url, options, this.#options.install)
+  }
+
+  /**
+   * A page of a plugin's table (read-only, 50 rows by default, at most 200), whether it is loaded or not.
+   * Throws a PluginError (404) for an unknown id and a RangeError for a bad page or size.
+   */
+  getTableRows(id: number, options: TableRowsOptions = {}): PluginTableRows {
+    return tableRows(this.#parts, id, options)
   }
 
   /** `installFromManifestLink` for a manifest file on disk. */
@@ -509,9 +621,7 @@ export class PluginHandler {
   async close(): Promise<void> {
     this.#feed?.stop()
     this.#feed = undefined
-    const docker = this.#docker
-    this.#docker = undefined
-    await docker?.stop()
+    await this.#docker?.stop()
     await this.settled()
     const entries = this.#loaded.ids().map((id) => this.#loaded.remove(id)).filter((entry) => entry !== undefined)
     await Promise.all(entries.map((entry) => this.#lifecycle.dispose(entry.instance)))
@@ -527,3 +637,13 @@ export class PluginHandler {
   }
 }
 
+function dockerOff(): DockerHostResult {
+  return { success: false, message: "Docker events are off: the handler was made without the docker option" }
+}
+
+function unknownHookError(event: unknown): PluginError {
+  return new PluginError(
+    "INVALID_INPUT",
+    `emit(): ${JSON.stringify(event)} is not a known event hook (seed names such as "onContainerStart", upstream names such as "container:started")`,
+  )
+}

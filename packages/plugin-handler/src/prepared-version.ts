@@ -23,6 +23,7 @@ export function candidateRow(input: PluginInput, id: number, signer: PluginSigne
     ...toRow(input, signer, runtime !== undefined ? runtime : (base?.runtime ?? null)),
     id,
     enabled: base?.enabled ?? true,
+    frontend: base?.frontend ?? null,
     createdAt: base?.createdAt ?? now,
     updatedAt: now,
   }

@@ -1,6 +1,7 @@
 /** The README's plugin example, run as written in both runtimes through the fetch handler. */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { pino } from "pino"
 import { afterEach, describe, expect, it } from "vitest"
 
 import PluginHandler, { DB, createFetchHandler } from "./index.ts"
@@ -37,5 +38,38 @@ describe.each<RuntimeKind>(["inline", "worker"])("README plugin example (%s)", (
     expect(await list.json()).toEqual([{ id: 1, text: "hello", tags: ["a"], pinned: false }])
     expect(await (await serve(new Request(url("/notes/1")))).json()).toEqual({ id: 1, text: "hello", tags: ["a"], pinned: false })
     expect(await (await serve(new Request(url("/notes/1"), { method: "DELETE" }))).json()).toEqual({ changes: 1 })
+  })
+})
+
+const events = readme.slice(readme.indexOf("## Events"), readme.indexOf("## Runtimes"))
+const [upstreamExample = "", thirdFormExample = ""] = [...events.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1])
+
+describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("README event examples (%s)", (runtime) => {
+  it("runs the upstream-named hooks and the third form as written", async () => {
+    expect(upstreamExample).toContain('"container:started"')
+    expect(thirdFormExample).toContain("onContainerStart: async (container, { logger })")
+    const lines: { msg?: string }[] = []
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg?: string }) })
+    const db = new DB(join(tempDir(), "app.db"))
+    const handler = new PluginHandler(db, ["API"], { logger, runtime })
+    handlers.push(handler)
+    const uptime = handler.savePlugin(pluginInput("uptime", upstreamExample))
+    const third = handler.savePlugin(pluginInput("third-form", thirdFormExample))
+    if (!uptime.success || !third.success) throw new Error("could not save the README examples")
+    expect((await handler.loadAllPlugins()).errors).toEqual([])
+
+    const containerInfo = { id: "c1", hostId: 2, name: "web", image: "nginx", status: "running", state: "running", ports: [], labels: {} }
+    const reports = [
+      await handler.emit("container:started", { hostId: 2, containerId: "c1", containerInfo }),
+      await handler.emit("container:died", { hostId: 2, containerId: "c1", containerInfo: { ...containerInfo, state: "exited" } }),
+      await handler.emit("host:health:changed", { hostId: 2, hostName: "nas", healthy: false, error: "connection refused" }),
+      await handler.emit("onContainerStart", { container: { id: "c1", name: "web" }, hostId: 2 }),
+    ]
+    expect(reports.flatMap((report) => report.results.map((result) => result.status))).toEqual(["ok", "ok", "ok", "ok"])
+    expect(db.query("SELECT hostId, containerId, state FROM uptime_events ORDER BY id").all()).toEqual([
+      { hostId: "2", containerId: "c1", state: "running" },
+      { hostId: "2", containerId: "c1", state: "died" },
+    ])
+    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(["web started on host 2", "Docker host nas is unreachable: connection refused", "c1"]))
   })
 })

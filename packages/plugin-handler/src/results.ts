@@ -56,4 +56,9 @@ export interface InstallOptions {
    * restart nor another process following the registry starts it until it is activated.
    */
   enabled?: boolean
+  /**
+   * The `digest` of a `previewManifestLink` of the same link: the install is refused (kind `integrity`)
+   * when the link now serves another name, version, permissions or code than the admin saw.
+   */
+  expectedDigest?: string
 }

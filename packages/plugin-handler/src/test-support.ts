@@ -71,3 +71,13 @@ export function watchEventLoop(): { stop(): number } {
     },
   }
 }
+
+/**
+ * The runtimes a test covers on this host: every one on Node; on Bun the worker runtime refuses to load
+ * by design (`bun-runtime.bun.test.ts` checks that it does, naming why), so a suite that also runs on
+ * Bun covers the others there.
+ * @example describe.each(runtimesOnThisHost<RuntimeKind>(["inline", "worker", "sandbox"]))("... %s", ...)
+ */
+export function runtimesOnThisHost<T extends string>(runtimes: readonly T[]): T[] {
+  return process.versions.bun === undefined ? [...runtimes] : runtimes.filter((runtime) => runtime !== "worker")
+}

@@ -35,7 +35,10 @@ export async function updatePlugin(parts: HandlerParts, input: PluginInput, choi
           parts.loadOptions(input.name, { runtime: choices.runtime ?? running?.instance.runtime, stored: target.runtime, id }),
           input.allowDataLoss ?? false,
         ),
-      write: () => registry.update(id, input, choices.runtime === undefined ? {} : { runtime: choices.runtime }),
+      write: (prepared) => {
+        registry.update(id, input, choices.runtime === undefined ? {} : { runtime: choices.runtime })
+        return registry.setFrontend(id, prepared.instance.frontend ?? null)
+      },
       what: `Update of plugin "${target.name}"`,
       refused: (error) => ({ success: false, message: `Update of plugin "${target.name}" (id ${id}) refused: ${errorMessage(error)}${keeps}`, kind: failureKind(error, "invalid-plugin") }),
       failed: (error) => ({ success: false, message: `Update of plugin "${target.name}" (id ${id}) failed: ${errorMessage(error)}${keeps}`, kind: failureKind(error, "internal") }),
@@ -43,6 +46,7 @@ export async function updatePlugin(parts: HandlerParts, input: PluginInput, choi
         await swapIn(parts, id, prepared, { from: target.version, to: input.version })
         const asks = permissionChange(target.permissions, input.permissions)
         parts.logger.info({ pluginId: id, plugin: input.name, from: target.version, to: input.version, table: prepared.plan?.action, addedPermissions: asks.permissions?.added }, "plugin updated")
+        parts.activity.publish({ kind: "update", pluginId: id, plugin: input.name, from: target.version, to: input.version, addedPermissions: asks.permissions?.added ?? null })
         return { success: true, id, message: `Plugin updated successfully${permissionNote(asks)}`, ...asks }
       },
     })

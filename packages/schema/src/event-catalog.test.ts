@@ -1,6 +1,17 @@
 import { describe, expect, expectTypeOf, it } from "vitest"
 
-import { DOCKER_EVENT_HOOKS, HOOK_NAMES, LIFECYCLE_HOOKS, hookForDockerEvent, isHookName } from "./event-catalog.ts"
+import {
+  DOCKER_EVENT_HOOKS,
+  HOOK_NAMES,
+  LIFECYCLE_HOOKS,
+  UPSTREAM_CONTAINER_HOOKS,
+  UPSTREAM_HOST_HOOKS,
+  hookForDockerEvent,
+  hookSubject,
+  isHookName,
+  isUpstreamHookName,
+  upstreamHooksForDockerEvent,
+} from "./event-catalog.ts"
 import type { HookName } from "./event-catalog.ts"
 
 describe("event catalog", () => {
@@ -42,12 +53,38 @@ describe("event catalog", () => {
     expect(hookForDockerEvent("constructor", "name")).toBeUndefined()
   })
 
-  it("lists every Docker and lifecycle hook exactly once", () => {
+  it("lists every Docker, lifecycle and upstream hook exactly once", () => {
     const docker = Object.values(DOCKER_EVENT_HOOKS).flatMap((actions) => Object.values(actions))
-    expect(new Set(HOOK_NAMES)).toEqual(new Set([...docker, ...LIFECYCLE_HOOKS]))
+    const upstream = [...Object.values(UPSTREAM_CONTAINER_HOOKS).flat(), ...UPSTREAM_HOST_HOOKS]
+    expect(new Set(HOOK_NAMES)).toEqual(new Set([...docker, ...LIFECYCLE_HOOKS, ...upstream]))
     expect(HOOK_NAMES.length).toBe(new Set(HOOK_NAMES).size)
     expect(isHookName("onContainerStart")).toBe(true)
     expect(isHookName("onContainerExplode")).toBe(false)
     expectTypeOf<"onBoot">().toExtend<HookName>()
+  })
+
+  it("maps container actions to upstream DockStat's names, destroy to both of its names", () => {
+    expect(upstreamHooksForDockerEvent("container", "start")).toEqual(["container:started"])
+    expect(upstreamHooksForDockerEvent("container", "stop")).toEqual(["container:stopped"])
+    expect(upstreamHooksForDockerEvent("container", "pause")).toEqual(["container:paused"])
+    expect(upstreamHooksForDockerEvent("container", "unpause")).toEqual(["container:unpaused"])
+    expect(upstreamHooksForDockerEvent("container", "create")).toEqual(["container:created"])
+    expect(upstreamHooksForDockerEvent("container", "die")).toEqual(["container:died"])
+    expect(upstreamHooksForDockerEvent("container", "destroy")).toEqual(["container:destroyed", "container:removed"])
+    expect(upstreamHooksForDockerEvent("container", "kill")).toEqual([])
+    expect(upstreamHooksForDockerEvent("container", "toString")).toEqual([])
+    expect(upstreamHooksForDockerEvent("image", "pull")).toEqual([])
+  })
+
+  it("tells upstream names from seed names, and knows what a seed Docker hook is about", () => {
+    for (const name of ["container:started", "host:metrics", "host:health:changed"]) expect([name, isHookName(name), isUpstreamHookName(name)]).toEqual([name, true, true])
+    for (const name of ["onContainerStart", "onBoot", "container:exploded"]) expect(isUpstreamHookName(name)).toBe(false)
+    expect(hookSubject("onContainerStart")).toBe("container")
+    expect(hookSubject("onImagePull")).toBe("image")
+    expect(hookSubject("onNetworkConnect")).toBe("network")
+    expect(hookSubject("onVolumeMount")).toBe("volume")
+    expect(hookSubject("onBoot")).toBeUndefined()
+    expect(hookSubject("container:started")).toBeUndefined()
+    expect(hookSubject("constructor")).toBeUndefined()
   })
 })

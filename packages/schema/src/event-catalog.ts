@@ -44,11 +44,36 @@ export const DOCKER_EVENT_HOOKS = {
 /** Hooks of the handler's and the plugin's own life. */
 export const LIFECYCLE_HOOKS = ["onBoot", "onLoad", "onUnload", "onInstall", "onUpdate", "onUninstall"] as const
 
+/**
+ * Upstream DockStat's event names (its docker client's), fired from the same Engine events as the
+ * seed's hooks: an Engine container action -> the upstream names it fires, in this order. A destroy
+ * fires both "container:destroyed" (upstream's event-stream name) and "container:removed" (upstream's
+ * name for a container gone from the host's list), since here both come from the same event.
+ */
+export const UPSTREAM_CONTAINER_HOOKS = {
+  create: ["container:created"],
+  start: ["container:started"],
+  stop: ["container:stopped"],
+  pause: ["container:paused"],
+  unpause: ["container:unpaused"],
+  die: ["container:died"],
+  destroy: ["container:destroyed", "container:removed"],
+} as const
+
+/** Upstream names the host fires itself: polled metrics, and the state of each Docker host. */
+export const UPSTREAM_HOST_HOOKS = ["container:metrics", "host:metrics", "host:health:changed", "host:added", "host:removed", "host:updated"] as const
+
 type DockerHookMap = typeof DOCKER_EVENT_HOOKS
 export type DockerEventType = keyof DockerHookMap
 export type DockerHookName = { [T in DockerEventType]: DockerHookMap[T][keyof DockerHookMap[T]] }[DockerEventType]
 export type LifecycleHookName = (typeof LIFECYCLE_HOOKS)[number]
-export type HookName = DockerHookName | LifecycleHookName
+/** The seed's hook names: `onContainerStart({ container, logger, table })`. */
+export type SeedHookName = DockerHookName | LifecycleHookName
+/** Upstream's names: `"container:started"(ctx, { table, logger })`. */
+export type UpstreamHookName =
+  | (typeof UPSTREAM_CONTAINER_HOOKS)[keyof typeof UPSTREAM_CONTAINER_HOOKS][number]
+  | (typeof UPSTREAM_HOST_HOOKS)[number]
+export type HookName = SeedHookName | UpstreamHookName
 
 // A Record over the union: adding a hook name to the types without listing it here fails to compile.
 const HOOK_NAME_SET: Record<HookName, 1> = {
@@ -85,12 +110,62 @@ const HOOK_NAME_SET: Record<HookName, 1> = {
   onInstall: 1,
   onUpdate: 1,
   onUninstall: 1,
+  "container:created": 1,
+  "container:started": 1,
+  "container:stopped": 1,
+  "container:paused": 1,
+  "container:unpaused": 1,
+  "container:died": 1,
+  "container:destroyed": 1,
+  "container:removed": 1,
+  "container:metrics": 1,
+  "host:metrics": 1,
+  "host:health:changed": 1,
+  "host:added": 1,
+  "host:removed": 1,
+  "host:updated": 1,
 }
 
 export const HOOK_NAMES: readonly HookName[] = Object.keys(HOOK_NAME_SET) as HookName[]
 
 export function isHookName(name: string): name is HookName {
   return Object.hasOwn(HOOK_NAME_SET, name)
+}
+
+/**
+ * Upstream names hold a colon, seed names never do. Decides how a hook is called: upstream hooks get
+ * `(ctx, { table, logger })`, seed hooks `({ ...payload, table, logger }, { table, logger })`.
+ */
+export function isUpstreamHookName(name: string): name is UpstreamHookName {
+  return name.includes(":") && isHookName(name)
+}
+
+/**
+ * The upstream hooks an Engine event fires (none for most). Chosen like `hookForDockerEvent`, by the
+ * part of the action before a colon.
+ *
+ * @example
+ * upstreamHooksForDockerEvent("container", "destroy") // ["container:destroyed", "container:removed"]
+ */
+export function upstreamHooksForDockerEvent(type: string, action: string): readonly UpstreamHookName[] {
+  if (type !== "container") return []
+  const base = action.split(":", 1)[0]?.trim() ?? action
+  return Object.hasOwn(UPSTREAM_CONTAINER_HOOKS, base) ? UPSTREAM_CONTAINER_HOOKS[base as keyof typeof UPSTREAM_CONTAINER_HOOKS] : []
+}
+
+const SUBJECT_BY_TYPE: Record<string, "container" | "image" | "volume" | "network"> = {}
+for (const [type, hooks] of Object.entries(DOCKER_EVENT_HOOKS)) {
+  for (const hook of Object.values(hooks)) SUBJECT_BY_TYPE[hook] = type as "container" | "image" | "volume" | "network"
+}
+
+/**
+ * Which payload field a seed Docker hook is about (`container` for onContainerStart, `image` for
+ * onImagePull, ...); undefined for lifecycle and upstream hooks. Lets a seed-named hook written in the
+ * upstream form, `onContainerStart: (container, { logger }) => container.id`, read the subject's fields
+ * from its first argument.
+ */
+export function hookSubject(hook: string): "container" | "image" | "volume" | "network" | undefined {
+  return Object.hasOwn(SUBJECT_BY_TYPE, hook) ? SUBJECT_BY_TYPE[hook] : undefined
 }
 
 /**

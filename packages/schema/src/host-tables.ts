@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm"
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core"
 
+import type { PluginFrontendConfig } from "./frontend.ts"
 import type { PluginPermissions } from "./permissions.ts"
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`
@@ -33,6 +34,13 @@ export const plugins = sqliteTable("plugins", {
    * when set.
    */
   runtime: text("runtime", { enum: ["sandbox", "worker", "inline"] }),
+  /**
+   * The module's `config.frontend` (upstream's UI description, plain JSON), as its code declares it:
+   * written at install and update, and again by a load that finds it changed. Derived from the signed
+   * code, so it is metadata like `description`, not covered by the digest. Null when it has none (or
+   * was saved with `savePlugin` and not loaded yet).
+   */
+  frontend: text("frontend", { mode: "json" }).$type<PluginFrontendConfig>(),
   createdAt: text("created_at").notNull().default(now),
   updatedAt: text("updated_at").notNull().default(now),
 })

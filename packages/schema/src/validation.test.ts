@@ -51,6 +51,12 @@ describe("plugin module shape", () => {
     expect(message(pluginModuleSchema, plugin)).toMatch(/route "\/x" names action "nope", which config.actions does not define/)
   })
 
+  it("accepts upstream DockStat's event names beside the seed's, and names an unknown one", () => {
+    const events = { "container:started": () => {}, "host:health:changed": () => {}, "host:metrics": () => {}, onContainerStart: () => {} }
+    expect(pluginModuleSchema.safeParse({ events }).success).toBe(true)
+    expect(message(pluginModuleSchema, { events: { "container:exploded": () => {} } })).toMatch(/"container:exploded" is not a known event hook/)
+  })
+
   it("names an unknown event hook and a bad method", () => {
     expect(message(pluginModuleSchema, { events: { onContainerExplode: () => {} } })).toMatch(/"onContainerExplode" is not a known event hook/)
     expect(message(pluginModuleSchema, { config: { apiRoutes: { "/x": { method: "FETCH", actions: ["getStatus"] } }, actions } })).toMatch(
@@ -59,7 +65,7 @@ describe("plugin module shape", () => {
   })
 
   it("names a bad column and a jsonColumns entry that is not a column", () => {
-    const badKind = { name: "t", columns: { id: column.id(), x: { kind: "uuid" } } }
+    const badKind = { name: "t", columns: { id: column.id(), x: { kind: "money" } } }
     expect(message(pluginModuleSchema, { config: { table: badKind } })).toMatch(/config\.table\.columns\.x\.kind/)
     const badJson = { name: "t", columns: { id: column.id() }, jsonColumns: ["y"] }
     expect(message(pluginModuleSchema, { config: { table: badJson } })).toMatch(/config\.table\.jsonColumns\.0: "y" is not a declared column/)
@@ -78,6 +84,10 @@ describe("manifest", () => {
   })
 
   it("checks the integrity format", () => {
-    expect(message(manifestSchema, { ...valid, integrity: "md5-abc" })).toMatch(/integrity must be sha256-/)
+    expect(message(manifestSchema, { ...valid, integrity: "md5-abc" })).toMatch(/integrity must be sha256-, sha384- or sha512-/)
+    // Each algorithm with the length of its own digest: a sha256-sized sha384 is refused.
+    expect(manifestSchema.safeParse({ ...valid, integrity: `sha384-${"A".repeat(64)}` }).success).toBe(true)
+    expect(manifestSchema.safeParse({ ...valid, integrity: `sha512-${"A".repeat(86)}==` }).success).toBe(true)
+    expect(message(manifestSchema, { ...valid, integrity: `sha384-${"A".repeat(43)}=` })).toMatch(/integrity must be/)
   })
 })

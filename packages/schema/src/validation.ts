@@ -1,6 +1,10 @@
 import { z } from "zod"
-import { COLUMN_KINDS } from "./column.ts"
+import { COLUMN_KINDS, FOREIGN_KEY_ACTIONS, INTEGER_SIZES, REAL_VARIANTS, TEXT_VARIANTS } from "./column.ts"
+import type { ColumnDescriptor } from "./column.ts"
+import { normalizeColumn } from "./column-normalize.ts"
+import { columnProblems } from "./column-rules.ts"
 import { isHookName } from "./event-catalog.ts"
+import { frontendConfigSchema } from "./frontend.ts"
 import { RESERVED_TABLE_NAMES } from "./host-tables.ts"
 import { permissionsSchema } from "./permissions.ts"
 import { ROUTE_KEY } from "./route-key.ts"
@@ -18,15 +22,53 @@ export const columnDescriptorSchema = z.strictObject({
   kind: z.enum(COLUMN_KINDS),
   notNull: z.boolean().optional(),
   unique: z.boolean().optional(),
+  primaryKey: z.boolean().optional(),
   defaultNow: z.boolean().optional(),
   default: jsonValue.optional(),
+  defaultSql: z.string().min(1).max(2000).optional(),
+  check: z.string().min(1).max(2000).optional(),
+  length: z.number().int().positive().max(1_000_000_000).optional(),
+  size: z.enum(INTEGER_SIZES).optional(),
+  variant: z.enum([...REAL_VARIANTS, ...TEXT_VARIANTS, "DECIMAL"]).optional(),
+  precision: z.number().int().positive().max(1000).optional(),
+  scale: z.number().int().nonnegative().max(1000).optional(),
+  asText: z.boolean().optional(),
+  values: z.array(z.string()).min(1).optional(),
+  references: z
+    .strictObject({
+      table: z.string(),
+      column: z.string(),
+      onDelete: z.enum(FOREIGN_KEY_ACTIONS).optional(),
+      onUpdate: z.enum(FOREIGN_KEY_ACTIONS).optional(),
+    })
+    .optional(),
 })
+
+/** A column as a plugin may write it: a descriptor, or a raw column object (normalized to a descriptor). */
+const columnSchema = z
+  .unknown()
+  .transform((value, ctx) => {
+    const normalized = normalizeColumn(value)
+    if ("error" in normalized) {
+      ctx.addIssue({ code: "custom", message: normalized.error })
+      return z.NEVER
+    }
+    return normalized.descriptor as unknown
+  })
+  .pipe(columnDescriptorSchema)
 
 export const tableConfigSchema = z
   .object({
     name: identifier("table name"),
-    columns: z.record(identifier("column name"), columnDescriptorSchema),
+    columns: z.record(identifier("column name"), columnSchema),
     jsonColumns: z.array(z.string()).optional(),
+    /** DockStat's parser: JSON and BOOLEAN name columns whose values are converted (MODULE is ignored). */
+    parser: z
+      .looseObject({
+        JSON: z.array(z.string()).optional(),
+        BOOLEAN: z.array(z.string()).optional(),
+      })
+      .optional(),
   })
   .superRefine((table, ctx) => {
     const lower = table.name.toLowerCase()
@@ -35,22 +77,26 @@ export const tableConfigSchema = z
     }
     const names = Object.keys(table.columns)
     if (names.length === 0) ctx.addIssue({ code: "custom", path: ["columns"], message: "a table needs at least one column" })
-    const ids = names.filter((name) => table.columns[name]?.kind === "id")
-    if (ids.length > 1) ctx.addIssue({ code: "custom", path: ["columns"], message: `only one id() column is allowed, got ${ids.join(", ")}` })
     const seen = new Set<string>()
     for (const name of names) {
       if (seen.has(name.toLowerCase())) {
         ctx.addIssue({ code: "custom", path: ["columns", name], message: `column "${name}" is declared twice (names are case-insensitive)` })
       }
       seen.add(name.toLowerCase())
-      const descriptor = table.columns[name]
-      if (descriptor?.defaultNow && descriptor.kind !== "date") {
-        ctx.addIssue({ code: "custom", path: ["columns", name, "defaultNow"], message: "defaultNow is for date() columns only" })
-      }
     }
-    for (const [index, name] of (table.jsonColumns ?? []).entries()) {
-      if (!Object.hasOwn(table.columns, name)) {
-        ctx.addIssue({ code: "custom", path: ["jsonColumns", index], message: `"${name}" is not a declared column` })
+    for (const problem of columnProblems(table.name, table.columns as Record<string, ColumnDescriptor>)) {
+      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message })
+    }
+    const listed: [string, string[] | undefined][] = [
+      ["jsonColumns", table.jsonColumns],
+      ["parser.JSON", table.parser?.JSON],
+      ["parser.BOOLEAN", table.parser?.BOOLEAN],
+    ]
+    for (const [key, list] of listed) {
+      for (const [index, name] of (list ?? []).entries()) {
+        if (!Object.hasOwn(table.columns, name)) {
+          ctx.addIssue({ code: "custom", path: [...key.split("."), index], message: `"${name}" is not a declared column` })
+        }
       }
     }
   })
@@ -80,6 +126,7 @@ export const pluginModuleSchema = z
         table: tableConfigSchema.optional(),
         apiRoutes: z.record(z.string(), routeConfigSchema).optional(),
         actions: z.record(z.string(), fn("an action")).optional(),
+        frontend: frontendConfigSchema.optional(),
       })
       .optional(),
     events: z.record(z.string(), fn("an event hook")).optional(),
@@ -132,8 +179,8 @@ export const pluginInputSchema = z.object({
   plugin: z.string().min(1, "plugin (the module's code) must not be empty"),
 })
 
-/** An SRI string for the plugin code: `sha256-<base64>`. */
-export const INTEGRITY = /^sha256-[A-Za-z0-9+/]{43}=$/
+/** An SRI string for the plugin code: `sha256-`, `sha384-` or `sha512-` and the base64 of that digest. */
+export const INTEGRITY = /^(?:sha256-[A-Za-z0-9+/]{43}=|sha384-[A-Za-z0-9+/]{64}|sha512-[A-Za-z0-9+/]{86}==)$/
 
 /** A manifest: the plugin's metadata and its code, inline (`plugin`) or by URL (`pluginUrl`). */
 export const manifestSchema = z
@@ -145,7 +192,7 @@ export const manifestSchema = z
     author: pluginMetadata.author.optional(),
     plugin: z.string().min(1, "plugin (the module's code) must not be empty").optional(),
     pluginUrl: z.string().min(1).optional(),
-    integrity: z.string().regex(INTEGRITY, "integrity must be sha256-<base64 of the code's sha256>").optional(),
+    integrity: z.string().regex(INTEGRITY, "integrity must be sha256-, sha384- or sha512-<base64 of the code's digest>").optional(),
   })
   .superRefine((manifest, ctx) => {
     if (manifest.plugin === undefined && manifest.pluginUrl === undefined) {

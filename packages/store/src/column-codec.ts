@@ -22,8 +22,31 @@ function plain(table: string, kind: string): Encode {
   }
 }
 
-/** How each column's values go in and come out: JSON text, 0/1 booleans, ISO dates. */
-export function columnCodec(table: string, descriptor: ColumnDescriptor, json: boolean): ColumnCodec {
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+/** Text kinds that store what they get, a Date as ISO-8601 text (or its time of day). */
+function dateText(table: string, kind: ColumnKind, toText: (date: Date) => string): ColumnCodec {
+  const base = plain(table, kind)
+  return {
+    kind,
+    encode: (value, column) => {
+      if (value instanceof Date) {
+        if (Number.isNaN(value.getTime())) throw invalidValueError(table, column, `column "${column}" got an invalid Date`)
+        return toText(value)
+      }
+      return base(value, column)
+    },
+    decode: undefined,
+  }
+}
+
+/**
+ * How each column's values go in and come out: JSON text, 0/1 booleans, ISO dates; DockStat's kinds
+ * (datetime, time, timestamp, numeric, varchar ...) as stored. `json` and `boolean`: the column is listed
+ * in jsonColumns / parser.JSON or parser.BOOLEAN.
+ */
+export function columnCodec(table: string, descriptor: ColumnDescriptor, json: boolean, boolean = false): ColumnCodec {
+  if (boolean && !json) return columnCodec(table, { kind: "boolean" }, false)
   if (json || descriptor.kind === "json") {
     return {
       kind: descriptor.kind === "json" ? "json" : "json-text",
@@ -62,6 +85,29 @@ export function columnCodec(table: string, descriptor: ColumnDescriptor, json: b
           if (typeof value === "string") return Buffer.from(value)
           throw invalidValueError(table, column, `column "${column}" is a blob; got ${typeof value}`)
         },
+        decode: undefined,
+      }
+    case "datetime":
+      return dateText(table, "datetime", (date) => date.toISOString())
+    case "time":
+      return dateText(table, "time", (date) => date.toISOString().slice(11, 19))
+    case "timestamp":
+      if (descriptor.asText) return dateText(table, "timestamp", (date) => date.toISOString())
+      return {
+        kind: "timestamp",
+        encode: (value, column) => {
+          if (value instanceof Date) {
+            if (Number.isNaN(value.getTime())) throw invalidValueError(table, column, `column "${column}" got an invalid Date`)
+            return seconds(value)
+          }
+          return plain(table, "timestamp")(value, column)
+        },
+        decode: undefined,
+      }
+    case "module":
+      return {
+        kind: "module",
+        encode: (value, column) => (typeof value === "function" ? String(value) : plain(table, "module")(value, column)),
         decode: undefined,
       }
     default:

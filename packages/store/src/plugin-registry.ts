@@ -1,7 +1,7 @@
 import { asc, eq, getTableColumns, sql } from "drizzle-orm"
 import { normalizePermissions, plugins } from "@dockstat/plugin-schema"
 
-import type { PluginInput, PluginRow, RuntimeKind } from "@dockstat/plugin-schema"
+import type { PluginFrontendConfig, PluginInput, PluginRow, RuntimeKind } from "@dockstat/plugin-schema"
 
 import type { DB } from "./db.ts"
 import type { PluginSigner } from "./plugin-digest.ts"
@@ -54,6 +54,8 @@ export interface PluginRegistry {
   update(id: number, input: PluginInput, choices?: HostChoices): boolean
   /** Records whether the host loads the plugin at start. Returns false when the id is unknown. */
   setEnabled(id: number, enabled: boolean): boolean
+  /** Records the frontend the plugin's code declares (null: none). Returns false when the id is unknown. */
+  setFrontend(id: number, frontend: PluginFrontendConfig | null): boolean
   remove(id: number): boolean
   get(id: number): PluginRow | undefined
   findByName(name: string): PluginMetadata | undefined
@@ -97,6 +99,10 @@ export function createPluginRegistry(db: DB): PluginRegistry {
         recordChange(db, id, enabled ? "enable" : "disable", row.version)
         return true
       }, `${enabled ? "Enabling" : "Disabling"} plugin ${id}`)
+    },
+    setFrontend(id, frontend) {
+      // Derived from the stored code, not a change of the plugin: updatedAt stays.
+      return Number(orm.update(plugins).set({ frontend }).where(eq(plugins.id, id)).run().changes) > 0
     },
     remove(id) {
       return db.transaction(() => {

@@ -105,7 +105,7 @@ describe("plugin tables", () => {
   it("validates descriptors with a message naming the field", async () => {
     const db = new DB(":memory:")
     await expect(ensurePluginTable(db, "p", { name: "bad name", columns: { id: column.id() } })).rejects.toThrow(/name: table name must start/)
-    await expect(ensurePluginTable(db, "p", { name: "t", columns: { a: { kind: "uuid" } as never } })).rejects.toThrow(/columns\.a\.kind/)
+    await expect(ensurePluginTable(db, "p", { name: "t", columns: { a: { kind: "money" } as never } })).rejects.toThrow(/columns\.a\.kind/)
     expect(db.tableExists("t")).toBe(false)
   })
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { eq, sql } from "drizzle-orm"
-import { PluginError, isPluginError, pluginTables, tableConfigSchema, formatZodError } from "@dockstat/plugin-schema"
+import { PluginError, formatZodError, isPluginError, normalizeColumn, pluginTables, tableConfigSchema } from "@dockstat/plugin-schema"
 
 import type { ColumnDescriptor, TableConfig } from "@dockstat/plugin-schema"
 
@@ -52,9 +52,26 @@ export function descriptorHash(config: TableConfig): string {
   return createHash("sha256").update(JSON.stringify(stable(config))).digest("hex")
 }
 
+/** Kinds whose stored values read back the same under either kind: moving between them loses nothing. */
+const FAMILY: Partial<Record<string, string>> = {
+  varchar: "text",
+  char: "text",
+  uuid: "text",
+  enum: "text",
+  module: "text",
+  datetime: "text",
+  time: "text",
+  // Unix seconds (timestamp, createdAt, updatedAt) are integers.
+  timestamp: "integer",
+}
+
+/** What a column's stored values mean: its kind's family, JSON and boolean as listed in jsonColumns and parser. */
 function storedKind(config: TableConfig, column: string): string {
-  const kind = (config.columns[column] as ColumnDescriptor).kind
-  return kind === "text" && config.jsonColumns?.includes(column) ? "json" : kind
+  const descriptor = normalizeColumn(config.columns[column]) as { descriptor: ColumnDescriptor }
+  const kind = descriptor.descriptor.kind === "timestamp" && descriptor.descriptor.asText ? "datetime" : descriptor.descriptor.kind
+  if (kind !== "json" && (config.jsonColumns?.includes(column) || config.parser?.JSON?.includes(column))) return "json"
+  if (config.parser?.BOOLEAN?.includes(column)) return "boolean"
+  return FAMILY[kind] ?? kind
 }
 
 /** Columns a new version would drop or retype: such changes lose data and are refused. */
@@ -67,6 +84,63 @@ export function destructiveChanges(previous: TableConfig, next: TableConfig): st
     }
   }
   return problems
+}
+
+function keepColumns(config: TableConfig, keep: (name: string) => boolean): TableConfig {
+  return { ...config, columns: Object.fromEntries(Object.entries(config.columns).filter(([name]) => keep(name))) }
+}
+
+/**
+ * The table before, plus the `added` columns of `config` as SQLite can add them in place: no SQL default
+ * (nor NOT NULL resting on one), no CHECK, no enum values, no reference.
+ */
+function plainAdditions(before: TableConfig, config: TableConfig, added: readonly string[]): TableConfig {
+  const columns = { ...before.columns }
+  for (const name of added) {
+    const descriptor = { ...(normalizeColumn(config.columns[name]) as { descriptor: ColumnDescriptor }).descriptor }
+    if (descriptor.defaultSql !== undefined || descriptor.defaultNow) {
+      delete descriptor.defaultSql
+      delete descriptor.defaultNow
+      delete descriptor.notNull
+    }
+    delete descriptor.check
+    delete descriptor.references
+    if (descriptor.kind === "enum") {
+      descriptor.kind = "text"
+      delete descriptor.values
+    }
+    columns[name] = descriptor
+  }
+  return { ...config, columns }
+}
+
+/** Rewrites drizzle-kit's `INSERT INTO __new_<table>(...) SELECT ... FROM <table>` to copy the columns in `old` only. */
+function copyOnlyOldColumns(statements: string[], tableName: string, old: ReadonlySet<string>): void {
+  const pattern = new RegExp(`^INSERT INTO \`__new_${escapeRegExp(tableName)}\`\\((.*)\\) SELECT (.*) FROM \`${escapeRegExp(tableName)}\`;?\\s*$`, "s")
+  for (const [index, statement] of statements.entries()) {
+    const match = pattern.exec(statement)
+    if (!match) continue
+    const names = [...(match[1] as string).matchAll(/"((?:[^"]|"")*)"/g)].map((found) => (found[1] as string).replaceAll('""', '"'))
+    const kept = names.filter((name) => old.has(name))
+    if (kept.length === names.length) continue
+    const list = kept.map((name) => `"${name.replaceAll('"', '""')}"`).join(", ")
+    statements[index] = kept.length === 0 ? "SELECT 1;" : `INSERT INTO \`__new_${tableName}\`(${list}) SELECT ${list} FROM \`${tableName}\`;`
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/**
+ * A rebuild creates `__new_<table>`, copies the rows, drops the old table and renames the new one. A
+ * self-reference written as REFERENCES `<table>` would point the new table at the old one, and dropping
+ * the old one would cascade its ON DELETE into the copied rows. Pointing it at `__new_<table>` keeps the
+ * copy apart; the rename then points it back at the table's own name.
+ */
+function selfReferencesToNewTable(statements: string[], tableName: string): void {
+  const created = `CREATE TABLE \`__new_${tableName}\``
+  for (const [index, statement] of statements.entries()) {
+    if (statement.includes(created)) statements[index] = statement.replaceAll(`REFERENCES \`${tableName}\`(`, `REFERENCES \`__new_${tableName}\`(`)
+  }
 }
 
 /** The lookups every load makes, prepared once per database: a warm start of 1000 plugins runs them 1000 times. */
@@ -138,7 +212,9 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   if (!parsed.success) throw new PluginError("INVALID_PLUGIN", formatZodError(parsed.error, `Plugin "${pluginName}" config.table`), { plugin: pluginName })
   const config = parsed.data as TableConfig
   const tableName = config.name
-  const hash = descriptorHash(config)
+  // The hash of the table as the plugin wrote it (raw column objects included), so the warm path above
+  // recognizes it next time without validating it again.
+  const hash = descriptorHash(input)
 
   const stored = queriesOf(db).byTable.get({ tableName })
   assertOwnership(db, pluginName, tableName, stored?.pluginName)
@@ -159,20 +235,31 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
 
   const kit = await loadDrizzleKit()
   let previous = exists ? (stored.snapshot as never) : await kit.generateSQLiteDrizzleJson({})
-  const statements: string[] = []
-  if (previousConfig && problems.length > 0) {
+  const steps: TableConfig[] = []
+  const before = new Set(previousConfig ? Object.keys(previousConfig.columns) : [])
+  if (previousConfig) {
     // Drops and adds in one diff make drizzle-kit ask (interactively) whether a column was renamed:
     // drop and retype first, then add.
-    const kept: TableConfig = {
-      ...config,
-      columns: Object.fromEntries(Object.entries(config.columns).filter(([name]) => Object.hasOwn(previousConfig.columns, name))),
-    }
-    const intermediate = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, kept) })
-    statements.push(...(await kit.generateSQLiteMigration(previous, intermediate)))
-    previous = intermediate as never
+    const kept = keepColumns(config, (name) => before.has(name))
+    if (problems.length > 0) steps.push(kept)
+    // SQLite adds a column in place only with a constant default: add new columns plainly first, then
+    // let drizzle-kit rebuild the table with their SQL defaults, CHECKs and references.
+    const added = Object.keys(config.columns).filter((name) => !before.has(name))
+    if (added.length > 0) steps.push(plainAdditions(problems.length > 0 ? kept : previousConfig, config, added))
   }
-  const next = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, config) })
-  statements.push(...(await kit.generateSQLiteMigration(previous, next)))
+  steps.push(config)
+  const statements: string[] = []
+  let next: unknown = previous
+  for (const step of steps) {
+    next = await kit.generateSQLiteDrizzleJson({ table: toDrizzleTable(tableName, step) })
+    statements.push(...(await kit.generateSQLiteMigration(previous, next as never)))
+    previous = next as never
+  }
+  // A rebuild copies the old rows column by column; a column this migration adds has no old values: it
+  // gets its default instead (drizzle-kit would copy it from the old table, which does not have it).
+  if (previousConfig) copyOnlyOldColumns(statements, tableName, before)
+  const hasForeignKeys = [config, previousConfig].some((table) => table !== undefined && Object.values(table.columns).some((column) => "references" in column))
+  if (hasForeignKeys) selfReferencesToNewTable(statements, tableName)
 
   const plannedAgainst = exists ? stored.descriptorHash : undefined
   const apply = () => {
@@ -188,6 +275,10 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
       })
     }
     assertOwnership(db, pluginName, tableName)
+    // drizzle-kit rebuilds a table by copying it to a new one, dropping the old and renaming the new; its
+    // "PRAGMA foreign_keys=OFF" does nothing inside this transaction, so a self-reference would fail the
+    // drop. Deferred, the references are checked at commit, when they hold again.
+    if (hasForeignKeys && statements.length > 0) db.client.exec("PRAGMA defer_foreign_keys = ON")
     for (const statement of statements) {
       try {
         db.client.exec(statement)
@@ -205,7 +296,7 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
       pluginName,
       descriptorHash: hash,
       descriptors: config as unknown as Record<string, unknown>,
-      snapshot: next as unknown as Record<string, unknown>,
+      snapshot: next as Record<string, unknown>,
       updatedAt: new Date().toISOString(),
     }
     db.drizzle.insert(pluginTables).values(row).onConflictDoUpdate({ target: pluginTables.tableName, set: row }).run()

@@ -67,7 +67,7 @@ describe("table API", () => {
     expect(table.select(["name"]).where({ count: 2 }).orderBy("name", "desc").first()).toEqual({ name: "d" })
     expect(table.where({ count: 2 }).count()).toBe(2)
     expect(table.select().where({ ratio: null }).count()).toBe(4)
-    expect(table.select(["name"]).where({ name: "nope" }).get()).toBeUndefined()
+    expect(table.select(["name"]).where({ name: "nope" }).get()).toBeNull()
     expect(table.all()).toHaveLength(4)
   })
 

@@ -2,6 +2,17 @@ import type { SqliteConnection } from "./db.ts"
 import { databaseBusyError, isBusyError } from "./errors.ts"
 
 const savepoints = new WeakMap<SqliteConnection, number>()
+/** Per connection: how many write transactions it committed. */
+const commits = new WeakMap<SqliteConnection, number>()
+
+/**
+ * How many write transactions `client` committed so far (through `writeTransaction`, which every write
+ * of the store takes). The route runner compares it before and after a call that failed busy: unchanged,
+ * nothing was stored on this connection meanwhile, so running the call again stores nothing twice.
+ */
+export function committedWrites(client: SqliteConnection): number {
+  return commits.get(client) ?? 0
+}
 
 /**
  * Runs `fn` in a write transaction that takes the write lock first (`BEGIN IMMEDIATE`), committed when
@@ -14,10 +25,11 @@ const savepoints = new WeakMap<SqliteConnection, number>()
  * any statement runs, and once it holds the lock no statement inside can be refused for it. So a busy
  * database costs a retry, never a poisoned connection.
  *
- * A busy database throws a DATABASE_BUSY PluginError (503, `Retry-After`) saying what could not be
- * written (`what`), never SQLite's bare "database is locked".
+ * With `what`, a busy database throws a DATABASE_BUSY PluginError (503, `Retry-After`) saying what could
+ * not be written, never SQLite's bare "database is locked"; without it, SQLite's error, for the caller to
+ * name (the table API says which table).
  */
-export function writeTransaction<T>(client: SqliteConnection, fn: () => T, what = "The write"): T {
+export function writeTransaction<T>(client: SqliteConnection, fn: () => T, what?: string): T {
   if (client.inTransaction) {
     const depth = savepoints.get(client) ?? 0
     const name = `dockstat_write_${depth}`
@@ -28,8 +40,11 @@ export function writeTransaction<T>(client: SqliteConnection, fn: () => T, what 
       client.exec(`RELEASE ${name}`)
       return result
     } catch (error) {
-      client.exec(`ROLLBACK TO ${name}`)
-      client.exec(`RELEASE ${name}`)
+      // INSERT OR ROLLBACK ends the whole transaction, savepoints included.
+      if (client.inTransaction) {
+        client.exec(`ROLLBACK TO ${name}`)
+        client.exec(`RELEASE ${name}`)
+      }
       throw error
     } finally {
       savepoints.set(client, depth)
@@ -38,11 +53,12 @@ export function writeTransaction<T>(client: SqliteConnection, fn: () => T, what 
   try {
     client.exec("BEGIN IMMEDIATE")
   } catch (error) {
-    throw isBusyError(error) ? databaseBusyError(what, error) : error
+    throw what !== undefined && isBusyError(error) ? databaseBusyError(what, error) : error
   }
   try {
     const result = fn()
     client.exec("COMMIT")
+    commits.set(client, (commits.get(client) ?? 0) + 1)
     return result
   } catch (error) {
     if (client.inTransaction) client.exec("ROLLBACK")

@@ -1,11 +1,12 @@
 // Records the Docker container events the host delivers into its table and lists them at /events.
-// Shows the events side of a plugin: hooks get `container` (id, name, image, labels, state) and the
-// plugin's own table, whether the plugin runs inline or in a worker thread.
+// Shows the events side of a plugin: hooks get `container` (id, name, image, labels, state), the
+// `hostId` of the Docker host it happened on, and the plugin's own table, in whichever runtime it runs.
 import { column } from "@dockstat/plugin-handler"
 
-const record = (hook) => ({ container, table }) => {
+const record = (hook) => ({ container, hostId, table }) => {
   table.insert({
     hook,
+    hostId: hostId === undefined ? null : String(hostId),
     containerId: container.id,
     name: container.name ?? null,
     image: container.image ?? null,
@@ -23,6 +24,7 @@ export default {
       columns: {
         id: column.id(),
         hook: column.text({ notNull: true }),
+        hostId: column.text(),
         containerId: column.text({ notNull: true }),
         name: column.text(),
         image: column.text(),

@@ -32,7 +32,9 @@ const IMAGE = "dockstat-test:latest"
 
 /**
  * Starts a private dockerd for integration tests, or says why it cannot: not root, no dockerd or busybox
- * binary, or the daemon fails to come up or to run a container here. Never throws.
+ * binary, or the daemon fails to come up or to run a container here. Never throws. Each daemon has its
+ * own temp dir (socket, data root, exec root with its containerd, pidfile) and no bridge or iptables
+ * rules, so several run side by side (`Promise.all([startDockerd(), startDockerd()])`).
  */
 export async function startDockerd(): Promise<DockerdProbe> {
   if (process.env.DOCKSTAT_SKIP_DOCKERD === "1") return { ok: false, reason: "DOCKSTAT_SKIP_DOCKERD=1" }

@@ -1,0 +1,49 @@
+import { column, sql } from "./column.ts"
+import { definePlugin } from "./define-plugin.ts"
+import { PluginError, isPluginError } from "./errors.ts"
+import { PluginBuilder, pluginBuilder } from "./plugin-builder.ts"
+import {
+  createAction,
+  createActions,
+  createApiRoutes,
+  createEvents,
+  createFrontendAction,
+  createFrontendConfig,
+  createFrontendLoader,
+  createFrontendRoute,
+  createFrontendRoutes,
+  createRoute,
+  createTable,
+} from "./plugin-helpers.ts"
+import { isReply, reply } from "./reply.ts"
+
+/**
+ * What plugin code gets when it imports the SDK (`@dockstat/plugin-handler`, `@dockstat/sqlite-wrapper`,
+ * `@dockstat/plugin-builder`), in every runtime: one object, so the inline runtime, the worker's SDK
+ * bundle and the sandbox's module serve the same names.
+ */
+export const PLUGIN_SDK = Object.freeze({
+  column,
+  sql,
+  reply,
+  isReply,
+  definePlugin,
+  PluginError,
+  isPluginError,
+  pluginBuilder,
+  PluginBuilder,
+  createAction,
+  createActions,
+  createRoute,
+  createApiRoutes,
+  createTable,
+  createEvents,
+  createFrontendRoute,
+  createFrontendRoutes,
+  createFrontendLoader,
+  createFrontendAction,
+  createFrontendConfig,
+})
+
+/** The names a plugin can import from the SDK. */
+export const PLUGIN_SDK_EXPORTS: readonly string[] = Object.freeze(Object.keys(PLUGIN_SDK))
