@@ -23,6 +23,7 @@ export function reconcilePlugin(parts: HandlerParts, id: number): Promise<Reconc
       if (entry === undefined) return "unchanged"
       parts.loaded.remove(id)
       if (row === undefined) parts.lifecycle.forget(id)
+      parts.activity.publish({ kind: "unload", pluginId: id, plugin: entry.instance.name })
       await parts.lifecycle.dispose(entry.instance)
       return "unloaded"
     }
