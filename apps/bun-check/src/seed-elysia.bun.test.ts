@@ -60,7 +60,7 @@ function handler(): PluginHandler {
   const dir = mkdtempSync(join(tmpdir(), "dockstat-bun-check-"))
   // The manifest is served on 127.0.0.1 here: a private address, refused unless allowed.
   // A route's deadline far above the default 10 s: a loaded CI machine must not turn a slow answer into a 504.
-  const plugins = new PluginHandler(new DB(join(dir, "dockstat.db")), ["API"], { logLevel: "silent", timeoutMs: 60_000, install: { allowPrivateNetwork: true } })
+  const plugins = new PluginHandler(new DB(join(dir, "dockstat.db")), ["API"], { logLevel: "silent", timeoutMs: 60_000, install: { allowPrivateNetwork: true, timeoutMs: 60_000 } })
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => plugins.close())
   return plugins
 }

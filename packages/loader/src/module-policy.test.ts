@@ -75,7 +75,7 @@ describe("modules a runtime adds beside Node's built-ins", () => {
   it.each(["bun:ffi", "bun:sqlite", "bun", "ws", "undici", "node:bun:ffi"])("%s is not allowed, like any package", async (specifier) => {
     const error = await refusal(`import x from "${specifier}"\nexport default {}`)
     expect(error).toBeInstanceOf(ImportNotAllowedError)
-    expect(error?.message).toBe(`import of "${specifier}" is not allowed: plugin code may import only @dockstat/plugin-handler (or @dockstat/sqlite-wrapper) and node: built-ins`)
+    expect(error?.message).toBe(`import of "${specifier}" is not allowed: plugin code may import only @dockstat/plugin-handler (or @dockstat/sqlite-wrapper, @dockstat/plugin-builder) and node: built-ins`)
   })
 
   it("a computed import of one fails inside an inline plugin, naming it", async () => {

@@ -70,7 +70,7 @@ const post = (path: string, body: unknown) => new Request(`http://localhost${pat
 
 describe.each(runtimesOnThisHost<RuntimeKind>(["inline", "worker", "sandbox"]))("DockStat columns in plugins: %s runtime", (runtime) => {
   it("raw column objects, then the helpers and sql defaults after an update, rows kept", async () => {
-    const handler = new PluginHandler(new DB(join(tempDir(), "app.db")), ["API"], { logLevel: "silent", runtime, timeoutMs: 5000 })
+    const handler = new PluginHandler(new DB(join(tempDir(), "app.db")), ["API"], { logLevel: "silent", runtime, timeoutMs: 5000, sandbox: { maxSliceMs: 5000 } })
     handlers.push(handler)
     const saved = handler.savePlugin(pluginInput("stacks", rawPlugin))
     if (!saved.success) throw new Error(saved.message)

@@ -128,7 +128,7 @@ async function serveManifest(code: string, name = "dockstat-notes", version = "1
 
 function start(runtime: RuntimeKind, path = join(tempDir(), "app.db")) {
   const db = new DB(path)
-  const handler = new PluginHandler(db, ["API"], { logLevel: "silent", runtime, install: { allowPrivateNetwork: true } })
+  const handler = new PluginHandler(db, ["API"], { logLevel: "silent", runtime, sandbox: { maxSliceMs: 5000 }, install: { allowPrivateNetwork: true } })
   cleanups.push(async () => {
     await handler.close()
     db.close()

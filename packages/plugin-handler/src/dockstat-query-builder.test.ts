@@ -103,7 +103,12 @@ describe.each(runtimesOnThisHost<RuntimeKind>(["inline", "worker", "sandbox"]))(
   let id: number
 
   beforeAll(async () => {
-    handler = new PluginHandler(new DB(join(tempDir(), "qb.db")), ["API"], { runtime, timeoutMs: 5000 })
+    handler = new PluginHandler(new DB(join(tempDir(), "qb.db")), ["API"], {
+      runtime,
+      timeoutMs: 5000,
+      // Semantics, not speed: a loaded CI machine must not turn a slow slice into a 504.
+      sandbox: { maxSliceMs: 5000 },
+    })
     const saved = handler.savePlugin(pluginInput("dockstat-qb", plugin))
     if (!saved.success) throw new Error(saved.message)
     id = saved.id

@@ -23,7 +23,7 @@ const post = (path: string, body?: unknown) =>
 describe.each(runtimesOnThisHost<RuntimeKind>(["inline", "worker", "sandbox"]))("README DockStat-style example (%s)", (runtime) => {
   it("installs, loads and serves its routes", async () => {
     expect(example).toContain('from "@dockstat/sqlite-wrapper"')
-    const handler = new PluginHandler(new DB(join(tempDir(), "app.db")), ["API"], { logLevel: "silent", runtime })
+    const handler = new PluginHandler(new DB(join(tempDir(), "app.db")), ["API"], { logLevel: "silent", runtime, sandbox: { maxSliceMs: 5000 } })
     handlers.push(handler)
     const saved = handler.savePlugin(pluginInput("containers-seen", example))
     if (!saved.success) throw new Error(saved.message)

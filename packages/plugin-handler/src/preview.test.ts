@@ -181,6 +181,22 @@ describe("getTableRows", () => {
     expect(db.query('SELECT count(*) AS n FROM "many_rows"').get()).toEqual({ n: 120 })
   })
 
+  it("cuts huge values in SQL when asked, so a view never holds them whole", async () => {
+    const { handler } = open()
+    const saved = handler.savePlugin({ name: "big", version: "1.0.0", repository: "r", manifest: "m", author: {}, repoType: "default", plugin: `export default { config: { table: { name: "big_rows", columns: { id: column.id(), text: column.text(), bytes: column.blob(), n: column.integer() } } } }` })
+    if (!saved.success) throw new Error(saved.message)
+    const instance = await handler.loadPlugin(saved.id)
+    instance.table?.insert({ text: "é".repeat(1_000_000), bytes: new Uint8Array(50_000), n: 123456789 })
+    instance.table?.insert({ text: "short", bytes: new Uint8Array(3), n: 1 })
+    const [cut, small] = handler.getTableRows(saved.id, { maxValueLength: 200 }).rows
+    expect(cut).toEqual({ id: 1, text: "é".repeat(201), bytes: expect.any(Uint8Array), n: 123456789 })
+    expect((cut?.bytes as Uint8Array).byteLength).toBe(201)
+    expect(small).toEqual({ id: 2, text: "short", bytes: expect.any(Uint8Array), n: 1 })
+    expect((small?.bytes as Uint8Array).byteLength).toBe(3)
+    expect(String(handler.getTableRows(saved.id).rows[0]?.text)).toHaveLength(1_000_000)
+    expect(() => handler.getTableRows(saved.id, { maxValueLength: 0 })).toThrow(/maxValueLength/)
+  })
+
   it("a plugin without a table has none to show", async () => {
     const { handler } = open()
     const saved = handler.savePlugin({ name: "bare", version: "1.0.0", repository: "r", manifest: "m", author: {}, repoType: "default", plugin: "export default {}" })

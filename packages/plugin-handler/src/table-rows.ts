@@ -13,6 +13,11 @@ export interface TableRowsOptions {
   page?: number
   /** Rows a page (default 50, at most 200); 0 counts the rows only. */
   pageSize?: number
+  /**
+   * Cut text and byte values longer than this (in SQL, before they reach memory) to this length plus one,
+   * so a view can show that they were cut. Left out, values come whole.
+   */
+  maxValueLength?: number
 }
 
 export interface PluginTableRows {
@@ -41,11 +46,12 @@ export function tableRows(parts: HandlerParts, id: number, options: TableRowsOpt
   const page = wholeNumber(options.page, 1, "page", 1)
   const pageSize = wholeNumber(options.pageSize, 50, "pageSize", 0)
   if (pageSize > MAX_TABLE_PAGE_SIZE) throw new RangeError(`pageSize must be at most ${MAX_TABLE_PAGE_SIZE}, got ${pageSize}`)
+  const maxValueLength = options.maxValueLength === undefined ? undefined : wholeNumber(options.maxValueLength, 0, "maxValueLength", 1)
   const loaded = parts.loaded.get(id)?.instance.table?.name
   const table = loaded ?? pluginTableNames(parts.db, row.name).find((name) => parts.db.tableExists(name)) ?? null
   const base = { pluginId: id, plugin: row.name, table, page, pageSize }
   if (table === null) return { ...base, columns: [], total: 0, pages: 0, rows: [] }
-  const read = readTableRows(parts.db, table, { offset: (page - 1) * pageSize, limit: pageSize })
+  const read = readTableRows(parts.db, table, { offset: (page - 1) * pageSize, limit: pageSize, maxValueLength })
   return { ...base, columns: read.columns, total: read.total, pages: pageSize === 0 ? 0 : Math.ceil(read.total / pageSize), rows: read.rows }
 }
 

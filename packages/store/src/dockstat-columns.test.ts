@@ -81,7 +81,8 @@ describe("DockStat's column helpers", () => {
       expect(ddl).toContain(line)
     }
     expect(ddl).toMatch(/`key` text DEFAULT \(lower\(hex\(randomblob\(4\)\)\)/)
-  })
+    // The first test of the file imports drizzle-kit (~170 ms quiet, much more on a loaded machine).
+  }, 120_000)
 
   it("fill in their defaults on insert, and values come back as stored", async () => {
     const { table } = await tableOf(helpers)

@@ -18,7 +18,7 @@ import { layout } from "./pages/layout.ts"
 import { listPage } from "./pages/list-page.ts"
 import { loginPage } from "./pages/login-page.ts"
 import { messagePage } from "./pages/message-page.ts"
-import { pluginPage } from "./pages/plugin-page.ts"
+import { MAX_CELL, pluginPage } from "./pages/plugin-page.ts"
 import type { TryAnswer } from "./pages/plugin-page.ts"
 import { previewFailedPage, previewPage } from "./pages/preview-page.ts"
 import type { PluginErrors } from "./plugin-errors.ts"
@@ -109,7 +109,7 @@ export function mountPages(app: Hono, deps: PageDeps): void {
     if (id === undefined || plugin === undefined) return notFound(c, c.req.param("id"))
     let table: PluginTableRows | null = null
     try {
-      table = handler.getTableRows(id, { page: pluginId(c.req.query("tpage")) ?? 1 })
+      table = handler.getTableRows(id, { page: pluginId(c.req.query("tpage")) ?? 1, maxValueLength: MAX_CELL })
     } catch (error) {
       if (!(error instanceof RangeError) && !isPluginError(error)) throw error
     }

@@ -18,7 +18,7 @@ const FORM = { "content-type": "application/x-www-form-urlencoded" }
 
 const code = (index: number) =>
   index === 1
-    ? `export default { config: { table: { name: "marks", columns: { id: column.id(), note: column.text() } }, apiRoutes: { "/status": { actions: ["status"] }, "/boom": { actions: ["boom"] }, "POST /mark": { actions: ["mark"] } }, actions: { status: () => ({ ok: true, rows: 1 }), boom: () => { throw new Error("<script>alert('boom')</script>") }, mark: ({ table }) => table.insert({ note: "<b>bold</b>" }) } } }`
+    ? `export default { config: { table: { name: "marks", columns: { id: column.id(), note: column.text() } }, apiRoutes: { "/status": { actions: ["status"] }, "/boom": { actions: ["boom"] }, "POST /mark": { actions: ["mark"] }, "POST /long": { actions: ["long"] } }, actions: { status: () => ({ ok: true, rows: 1 }), boom: () => { throw new Error("<script>alert('boom')</script>") }, mark: ({ table }) => table.insert({ note: "<b>bold</b>" }), long: ({ table }) => table.insert({ note: "y".repeat(100000) }) } } }`
     : `export default { config: { apiRoutes: { "/n": { actions: ["n"] } }, actions: { n: () => ${index} } }, events: { onContainerStart: () => {} } }`
 
 describe(`the page with ${PLUGINS} plugins installed`, () => {
@@ -118,6 +118,13 @@ describe(`the page with ${PLUGINS} plugins installed`, () => {
     expect(plugin.html).toContain("&lt;script&gt;alert(&#39;boom&#39;)&lt;/script&gt;")
     expect(plugin.html).toContain("&lt;b&gt;bold&lt;/b&gt;")
     expect(plugin.html).not.toContain("<b>bold</b>")
+  })
+
+  it("shows a huge value cut to 200 characters, marked as cut", async () => {
+    expect((await fetch(`${url}/api/v2/plugins/1/routes/long`, { method: "POST" })).status).toBe(200)
+    const { html } = await page("/admin/plugins/1")
+    expect(html).toContain(`<td>${"y".repeat(200)}…</td>`)
+    expect(html).not.toContain("y".repeat(201))
   })
 
   it("serves every page with a CSP that allows nothing from another host", async () => {

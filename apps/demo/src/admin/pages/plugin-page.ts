@@ -24,8 +24,8 @@ export interface PluginPageData {
   done: { code: NoticeCode | undefined; pid: number | undefined }
 }
 
-/** Longest cell text in the table view; the rest is cut with an ellipsis. */
-const MAX_CELL = 200
+/** Longest cell text in the table view (values are cut in SQL, then marked with an ellipsis). */
+export const MAX_CELL = 200
 
 export function pluginPage(data: PluginPageData): Html {
   const { plugin } = data
@@ -121,7 +121,7 @@ ${pager("Table pages", table.page, table.pages, (page) => `/admin/plugins/${plug
 
 function cell(value: unknown): Html {
   if (value === null || value === undefined) return html`<span class="muted">null</span>`
-  if (value instanceof Uint8Array) return html`<span class="muted">${value.byteLength} bytes</span>`
+  if (value instanceof Uint8Array) return html`<span class="muted">${value.byteLength > MAX_CELL ? `more than ${MAX_CELL}` : value.byteLength} bytes</span>`
   const text = typeof value === "string" ? value : typeof value === "bigint" ? value.toString() : JSON.stringify(value)
   return html`${text.length > MAX_CELL ? `${text.slice(0, MAX_CELL)}…` : text}`
 }
