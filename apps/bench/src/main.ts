@@ -30,6 +30,7 @@ const BENCHMARKS = [
   "worker-cycles",
   "events-throughput",
   "events-slow-hook",
+  "scale",
 ] as const
 
 const RESULTS = fileURLToPath(new URL("../../../bench/results.json", import.meta.url))

@@ -63,11 +63,9 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
    * false, and says whether it is running. A new install not to be activated is stored disabled, so a
    * restart does not start it either; an update keeps the plugin's state.
    */
-  const activation = async (id: number, activate: boolean, update: boolean) => {
-    if (!activate) {
-      if (!update) handler.deactivatePlugin(id)
-      return { running: handler.getLoadedPlugins().includes(id) }
-    }
+  const activation = async (id: number, activate: boolean) => {
+    // A new install not to be activated was stored disabled (see the install call).
+    if (!activate) return { running: handler.getLoadedPlugins().includes(id) }
     try {
       await handler.activatePlugin(id)
       return { running: true }
@@ -97,11 +95,13 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
     if (!request.ok) return c.json({ success: false, message: request.message, kind: "validation" }, 400)
     const result = await handler.installFromManifestLink(request.url, {
       update: request.update,
+      // Stored disabled from the start, so no process following the registry loads it meanwhile.
+      ...(request.activate || request.update ? {} : { enabled: false }),
       ...(request.runtime === undefined ? {} : { runtime: request.runtime }),
       ...(request.expectedDigest === undefined ? {} : { expectedDigest: request.expectedDigest }),
     })
     if (!result.success) return c.json(result, installStatus(result), retryHeaders(result))
-    return c.json({ ...result, ...(await activation(result.id, request.activate, request.update)) }, installStatus(result))
+    return c.json({ ...result, ...(await activation(result.id, request.activate)) }, installStatus(result))
   })
 
   app.get(`${API}/:id`, (c) => c.json(installed(c.req.param("id"))))

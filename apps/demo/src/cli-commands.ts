@@ -77,6 +77,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       throw new CliError(`${plugin.name} does not load (${outcome}): ${errorText(error)}`)
     }
     out(`${flags.update ? "Updated" : "Installed"} ${plugin.name}@${plugin.version} (id ${result.id})`)
+    out(`Running servers on this database ${flags.update ? "swap to this version" : "load it"} within about a second.`)
     printRoutes(out, instance)
   },
 
@@ -88,14 +89,14 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     out(`Table: ${instance.table?.name ?? "none"}`)
     out(`Hooks: ${instance.hooks.length > 0 ? instance.hooks.join(", ") : "none"}`)
     printRoutes(out, instance)
-    out(`Note: the CLI is a separate process; a running server loads this plugin at its next start or on POST ${API}/${id}/activate.`)
+    out(`Note: the CLI is a separate process; this only checked that it loads. Running servers load it while it is enabled (dockstat-plugins activate ${id}, or POST ${API}/${id}/activate).`)
   },
 
   async unload({ handler, out }, args) {
     const id = pluginId(one(args, "unload <id>"))
     const plugin = metadata(handler, id)
     out(`Nothing to unload here: the CLI is a separate process and holds no loaded plugins.`)
-    out(`To stop ${plugin.name} (id ${id}) in a running server: POST ${API}/${id}/deactivate`)
+    out(`To stop ${plugin.name} (id ${id}) in running servers: dockstat-plugins deactivate ${id} (they follow within about a second), or POST ${API}/${id}/deactivate`)
     out(`To remove it for good: dockstat-plugins remove ${id}`)
   },
 
@@ -110,7 +111,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       throw new CliError(`${plugin.name} (id ${id}) does not load, so it stays ${plugin.enabled ? "enabled" : "disabled"}: ${errorText(error)}`)
     }
     out(`Activated ${instance.name}@${instance.version} (id ${id}, ${instance.runtime} runtime): a server loads it when it starts.`)
-    out(`A running server loads it now on POST ${API}/${id}/activate.`)
+    out("Running servers on this database load it within about a second.")
   },
 
   async deactivate({ handler, out }, args) {
@@ -119,7 +120,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     const result = handler.deactivatePlugin(id)
     if (!result.success) throw new CliError(`Could not deactivate ${plugin.name} (id ${id}): ${result.message}`)
     out(`Deactivated ${plugin.name} (id ${id}): a server skips it when it starts, until it is activated again.`)
-    out(`A running server stops it now on POST ${API}/${id}/deactivate.`)
+    out("Running servers on this database unload it within about a second.")
   },
 
   async remove({ handler, out }, args, flags) {
@@ -129,6 +130,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     if (!result.success) throw new CliError(`Could not remove ${plugin.name} (id ${id}): ${result.message}`)
     out(`Removed ${plugin.name} (id ${id}).`)
     out(flags.dropTable ? "Its table was dropped." : "Its table (if it has one) is kept; use --drop-table to drop it.")
+    out("Running servers on this database unload it within about a second.")
   },
 
   async resign({ handler, out }, args) {

@@ -1,4 +1,4 @@
-/** `dockstat-plugins --help`. The CLI works on the database file, never on a running server's memory. */
+/** `dockstat-plugins --help`. The CLI works on the database file; running servers follow its changes. */
 export const USAGE = `Usage: dockstat-plugins <command> [options]
        (in the workspace: pnpm exec dockstat-plugins <command> [options])
 
@@ -12,8 +12,8 @@ Commands:
                                 --update replaces an installed plugin of the same name, keeping its id
   load <id>                     Check that a plugin loads (code, table) and print its routes
   unload <id>                   Explain how to unload a plugin from a running server
-  activate <id>                 Check that a plugin loads and enable it: servers load it when they start
-  deactivate <id>               Disable a plugin: servers skip it when they start, until activated
+  activate <id>                 Check that a plugin loads and enable it: servers load it (now and at start)
+  deactivate <id>               Disable a plugin: servers unload it and skip it at start, until activated
   remove <id> [--drop-table]    Delete a plugin; its table is kept unless --drop-table is given
   routes <id>                   Print a plugin's routes and their URLs
   resign [<id>...]              Sign installs made before keyed digests with the host key (if you trust
@@ -38,10 +38,9 @@ Options:
   --inline                      build: put the code into the manifest instead of beside it
   -h, --help                    Show this help
 
-The CLI is a separate process from the server: loading or unloading here does not change what a running
-server serves. A server loads plugins when it starts, or on POST /api/v2/plugins/<id>/activate, and
-unloads them on POST /api/v2/plugins/<id>/deactivate. A plugin removed here keeps running in a server
-that has it loaded until that server restarts.
+The CLI is a separate process from the server and changes the database, which every running server on
+the same file follows within about a second: an install or activate is loaded there, an update (install
+--update) swapped in, a deactivate or remove unloaded. Loading here (load, routes) only checks a plugin.
 
 Environment:
   DOCKSTAT_DB                       database file (relative paths are taken from where you run the command)

@@ -21,6 +21,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ DOCKSTAT_ALLOW_PRIVATE_NETWORK: "1" }).allowPrivateNetwork).toBe(true)
   })
 
+  it("makes DOCKSTAT_DB an embedded replica with DOCKSTAT_DB_SYNC_URL, DOCKSTAT_DB_AUTH_TOKEN and DOCKSTAT_DB_SYNC_PERIOD", () => {
+    expect(loadConfig({}).replica).toBeUndefined()
+    expect(loadConfig({ DOCKSTAT_DB_SYNC_URL: "http://sqld:8080", DOCKSTAT_DB_AUTH_TOKEN: "t0k", DOCKSTAT_DB_SYNC_PERIOD: "2.5" }).replica).toEqual({ syncUrl: "http://sqld:8080", authToken: "t0k", syncPeriod: 2.5 })
+    expect(() => loadConfig({ DOCKSTAT_DB_SYNC_URL: "http://sqld:8080", DOCKSTAT_DB_SYNC_PERIOD: "soon" })).toThrow(/DOCKSTAT_DB_SYNC_PERIOD must be a number of seconds/)
+    expect(() => loadConfig({ DOCKSTAT_DB_AUTH_TOKEN: "t0k" })).toThrow(/need DOCKSTAT_DB_SYNC_URL/)
+  })
+
   it("reads PORT, HOST and LOG_LEVEL", () => {
     expect(loadConfig({ PORT: "0", HOST: "0.0.0.0", LOG_LEVEL: "DEBUG" })).toMatchObject({ port: 0, hostname: "0.0.0.0", logLevel: "debug" })
   })

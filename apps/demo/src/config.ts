@@ -36,6 +36,11 @@ export interface DemoConfig {
   adminToken: string | undefined
   /** DOCKSTAT_ALLOWED_HOSTS: more Host names to serve (comma-separated), besides the loopback names when bound to loopback. */
   allowedHosts: string[] | undefined
+  /**
+   * DOCKSTAT_DB_SYNC_URL (with DOCKSTAT_DB_AUTH_TOKEN, DOCKSTAT_DB_SYNC_PERIOD seconds): DOCKSTAT_DB is an
+   * embedded replica of that libSQL server (see docs/deploy/multi-host.md).
+   */
+  replica?: { syncUrl: string; authToken?: string; syncPeriod?: number }
 }
 
 export class ConfigError extends Error {
@@ -62,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     accessLog: !["off", "false", "0", "no"].includes(env.DOCKSTAT_ACCESS_LOG?.trim().toLowerCase() ?? ""),
     adminToken: readAdminToken(env.DOCKSTAT_ADMIN_TOKEN),
     allowedHosts: readAllowedHosts(env.DOCKSTAT_ALLOWED_HOSTS),
+    ...readReplica(env),
   }
 }
 
@@ -81,6 +87,22 @@ export function readAllowedHosts(value: string | undefined): string[] | undefine
     .map((name) => name.trim().replace(/^\[|\]$/g, "").toLowerCase())
     .filter((name) => name !== "")
   return names.length === 0 ? undefined : names
+}
+
+/** DOCKSTAT_DB_SYNC_URL, DOCKSTAT_DB_AUTH_TOKEN and DOCKSTAT_DB_SYNC_PERIOD; the DB checks the URL and token itself. */
+function readReplica(env: NodeJS.ProcessEnv): Pick<DemoConfig, "replica"> {
+  const syncUrl = env.DOCKSTAT_DB_SYNC_URL?.trim()
+  const authToken = env.DOCKSTAT_DB_AUTH_TOKEN?.trim()
+  const period = env.DOCKSTAT_DB_SYNC_PERIOD?.trim()
+  if (!syncUrl) {
+    if (authToken || period) throw new ConfigError("DOCKSTAT_DB_AUTH_TOKEN and DOCKSTAT_DB_SYNC_PERIOD need DOCKSTAT_DB_SYNC_URL (the libSQL server the database replicates)")
+    return {}
+  }
+  const syncPeriod = period ? Number(period) : undefined
+  if (syncPeriod !== undefined && !(Number.isFinite(syncPeriod) && syncPeriod >= 0)) {
+    throw new ConfigError(`DOCKSTAT_DB_SYNC_PERIOD must be a number of seconds (0 or more), got ${JSON.stringify(period)}`)
+  }
+  return { replica: { syncUrl, ...(authToken ? { authToken } : {}), ...(syncPeriod === undefined ? {} : { syncPeriod }) } }
 }
 
 /**

@@ -5,7 +5,8 @@ import type { RunningServer } from "./server.ts"
 
 // `pnpm start`: the demo server, configured by PORT, HOST, DOCKSTAT_DB, LOG_LEVEL, DOCKER_HOST,
 // DOCKSTAT_DOCKER_HOSTS, DOCKSTAT_DOCKER_EVENTS, DOCKSTAT_ALLOW_PRIVATE_NETWORK, DOCKSTAT_ACCESS_LOG,
-// DOCKSTAT_ADMIN_TOKEN and DOCKSTAT_ALLOWED_HOSTS.
+// DOCKSTAT_ADMIN_TOKEN, DOCKSTAT_ALLOWED_HOSTS and DOCKSTAT_DB_SYNC_URL (with DOCKSTAT_DB_AUTH_TOKEN and
+// DOCKSTAT_DB_SYNC_PERIOD).
 let server: RunningServer
 try {
   const config = loadConfig()
@@ -20,6 +21,7 @@ try {
       token: config.adminToken,
       allowedHosts: config.allowedHosts === undefined ? defaultAllowedHosts(config.hostname) : [...(defaultAllowedHosts(config.hostname) ?? []), ...config.allowedHosts],
     },
+    ...(config.replica === undefined ? {} : { replica: config.replica }),
     ...(config.dockerEvents ? (config.dockerHosts === undefined ? {} : { docker: { hosts: config.dockerHosts } }) : { docker: false as const }),
   })
 } catch (error) {

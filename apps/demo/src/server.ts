@@ -7,6 +7,7 @@ import type { LevelWithSilent, Logger } from "pino"
 import { createAdmin } from "./admin/index.ts"
 import type { Admin, AdminOptions } from "./admin/index.ts"
 import { createApp } from "./app.ts"
+import { ConfigError } from "./config.ts"
 import { listen } from "./listen.ts"
 import { createLogger } from "./logger.ts"
 import { installExamplePlugins } from "./seed-examples.ts"
@@ -44,6 +45,8 @@ export interface StartServerOptions {
    * but /health; `allowedHosts` defaults to the loopback names when bound to loopback (see defaultAllowedHosts).
    */
   admin?: AdminOptions
+  /** `dbPath` is an embedded replica of this libSQL server (sqld, Turso): see docs/deploy/multi-host.md. */
+  replica?: { syncUrl: string; authToken?: string; syncPeriod?: number }
 }
 
 export interface RunningServer {
@@ -72,7 +75,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const log = logger.child({ name: "API" })
   const hostname = options.hostname ?? "127.0.0.1"
 
-  const db = new DB(options.dbPath)
+  let db: DB
+  try {
+    db = new DB(options.dbPath, options.replica ?? {})
+  } catch (error) {
+    // A bad replica setting or an unreachable primary is the operator's to fix: said without a stack.
+    if (options.replica === undefined) throw error
+    throw new ConfigError(error instanceof Error ? error.message : String(error))
+  }
   let handler: PluginHandler | undefined
   let admin: Admin | undefined
   try {
@@ -81,7 +91,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Listening from the start: the page's live log shows the first loads.
     admin = createAdmin(handler, { allowedHosts: defaultAllowedHosts(hostname), ...options.admin })
     if (options.installExamples !== false) {
-      const seeded = installExamplePlugins(handler)
+      const seeded = await installExamplePlugins(handler)
       if (seeded.installed.length > 0) log.info({ plugins: seeded.installed }, "installed the example plugins")
       for (const failure of seeded.failed) log.error({ plugin: failure.name, err: failure.message }, "could not install an example plugin")
     }

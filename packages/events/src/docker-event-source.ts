@@ -114,6 +114,12 @@ export interface DockerSourceStatus {
   /** The host's id and name as they appear in payloads. */
   hostId: DockerHostId
   hostName: string
+  /**
+   * With several processes on one database (the handler's lease): whether this process is the one
+   * reading this engine, and the lease's name. Absent without a lease.
+   */
+  leader?: boolean
+  lease?: string
 }
 
 export interface DockerEventSource {

@@ -7,7 +7,7 @@ import { parseDockerHost } from "./docker-host.ts"
 import { createMetricsPoller } from "./metrics-poller.ts"
 
 import type { BackoffOptions } from "./backoff.ts"
-import type { DockerEventSource, DockerSourceLogger, DockerSourceStatus } from "./docker-event-source.ts"
+import type { DockerEventSource, DockerEventSourceOptions, DockerSourceLogger, DockerSourceStatus } from "./docker-event-source.ts"
 import type { MetricsPoller, MetricsStatus } from "./metrics-poller.ts"
 
 export interface DockerHostsOptions {
@@ -32,6 +32,11 @@ export interface DockerHostsOptions {
   since?: string
   inspectTimeoutMs?: number
   maxQueue?: number
+  /**
+   * Makes each host's event source (default `createDockerEventSource`): how a host puts a gate around
+   * it, such as one reader per engine among several processes (the handler's lease).
+   */
+  createSource?: (options: DockerEventSourceOptions, host: DockerHostConfig) => DockerEventSource
 }
 
 /** One host's part of the status: its event stream's, and its metrics polling. */
@@ -113,7 +118,7 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
     const target = parseDockerHost(config.host)
     const since = config.since ?? options.since
     const ref = { id: config.id, name: config.name }
-    const source = createDockerEventSource({
+    const sourceOptions: DockerEventSourceOptions = {
       host: config.host,
       hostId: config.id,
       hostName: config.name,
@@ -124,7 +129,8 @@ export function createDockerHosts(options: DockerHostsOptions): DockerHosts {
       ...(since === undefined ? {} : { since }),
       ...(options.inspectTimeoutMs === undefined ? {} : { inspectTimeoutMs: options.inspectTimeoutMs }),
       ...(options.maxQueue === undefined ? {} : { maxQueue: options.maxQueue }),
-    })
+    }
+    const source = options.createSource ? options.createSource(sourceOptions, config) : createDockerEventSource(sourceOptions)
     const poller = createMetricsPoller({
       target,
       host: ref,

@@ -103,6 +103,11 @@ async function loadInRuntime(row: PluginRow, options: LoadPluginOptions): Promis
     options.logger.warn("the database is in memory: running the plugin inline instead of in a worker")
     runtime = "inline"
   }
+  if (runtime === "worker" && options.db.replica !== undefined) {
+    // A worker would open the replica's file as a plain file and write to the local copy, behind the
+    // primary's back: its writes must go through the replica connection, which lives in this thread.
+    throw loadFailed(context, "the worker runtime opens the database file from its own thread, which an embedded replica (syncUrl) does not allow; choose the sandbox or inline runtime")
+  }
   if (runtime === "worker") return loadInWorker(row, options, context)
 
   let namespace: Record<string, unknown>

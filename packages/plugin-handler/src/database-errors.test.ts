@@ -67,9 +67,9 @@ describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a table error from 
 })
 
 describe("a plugin's table write while another connection holds the write lock", () => {
-  it.each<RuntimeKind>(["sandbox", "inline"])("answers 503 with Retry-After at once in the %s runtime (the host does not wait in SQLite)", async (runtime) => {
+  it.each<RuntimeKind>(["sandbox", "inline"])("answers 503 with Retry-After at once in the %s runtime with busyRetryMs 0 (the host does not wait in SQLite)", async (runtime) => {
     const dir = temp()
-    const { handler, serve } = host(dir, { runtime })
+    const { handler, serve } = host(dir, { runtime, busyRetryMs: 0 })
     const saved = handler.savePlugin(pluginInput("notes", notes("notes")))
     if (!saved.success) throw new Error(saved.message)
     await handler.loadPlugin(saved.id)

@@ -3,6 +3,10 @@ import { DEFAULT_DOCKER_HOST, checkDockerHosts, createDockerHosts } from "@docks
 
 import type { DockerHostConfig, DockerHostId, HookName } from "@dockstat/plugin-schema"
 import type { BackoffOptions, DockerHosts, DockerHostsStatus, DockerSourceLogger } from "@dockstat/plugin-events"
+import type { DB } from "@dockstat/plugin-store"
+
+import { leasedSources } from "./docker-lease.ts"
+import type { LeaseOptions } from "./docker-lease.ts"
 
 /** The handler's `docker` option. */
 export interface DockerOptions {
@@ -15,6 +19,11 @@ export interface DockerOptions {
   since?: string
   /** Time between `container:metrics` / `host:metrics` polls of each host (default 30 s), while a plugin listens. */
   metricsIntervalMs?: number
+  /**
+   * One reader per engine among the processes sharing the database (default): lease options. `false`:
+   * this process reads every engine whatever others do (each event then reaches each plugin once per process).
+   */
+  lease?: LeaseOptions | false
 }
 
 export interface DockerHostResult {
@@ -27,6 +36,9 @@ interface Deps {
   /** Whether a loaded plugin has the hook, asked before each metrics poll. */
   listening: (hook: HookName) => boolean
   logger: DockerSourceLogger
+  /** The database the lease and the event positions live in, and who this process is there. */
+  db: DB
+  holder: string
 }
 
 /**
@@ -60,6 +72,7 @@ export class DockerEvents {
         ...(this.#options.backoff === undefined ? {} : { backoff: this.#options.backoff }),
         ...(this.#options.since === undefined ? {} : { since: this.#options.since }),
         ...(this.#options.metricsIntervalMs === undefined ? {} : { metricsIntervalMs: this.#options.metricsIntervalMs }),
+        ...(this.#options.lease === false ? {} : { createSource: leasedSources(this.#deps.db, this.#deps.holder, this.#options.lease ?? {}, logger) }),
       })
     } catch (error) {
       // An unusable address (ssh://, TLS) is a configuration problem, not a reason not to serve.

@@ -46,7 +46,7 @@ export async function installPlugin(parts: HandlerParts, url: string, options: I
   return applyVersion<number, InstallResult>(parts.db, {
     prepare: () => prepareVersion(candidateRow(input, 0, parts.db.signer, undefined, options.runtime ?? null), parts.loadOptions(input.name, { runtime: options.runtime }), input.allowDataLoss ?? false),
     write: (prepared) => {
-      const id = parts.registry.insert(input, choices)
+      const id = parts.registry.insert(input, options.enabled === false ? { ...choices, enabled: false } : choices)
       parts.registry.setFrontend(id, prepared.instance.frontend ?? null)
       return id
     },

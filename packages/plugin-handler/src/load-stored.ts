@@ -5,7 +5,7 @@ import { retryWhileBusy } from "@dockstat/plugin-store"
 import type { PluginInstance, PluginRow, RuntimeKind } from "@dockstat/plugin-schema"
 
 import type { HandlerParts } from "./handler-parts.ts"
-import { createLoadedEntry } from "./loaded-set.ts"
+import { createLoadedEntry, versionStamp } from "./loaded-set.ts"
 import type { LoadedEntry } from "./loaded-set.ts"
 import { invalidIdError, missingPluginError } from "./missing-plugin.ts"
 
@@ -39,7 +39,7 @@ export async function loadStored(parts: HandlerParts, id: number, runtime?: Runt
     }
     let entry: LoadedEntry
     try {
-      entry = createLoadedEntry(instance)
+      entry = createLoadedEntry(instance, versionStamp(row))
       await recordFrontend(parts, row, instance)
     } catch (error) {
       // Routes that do not compile (two claiming one path and method), or a database that stayed

@@ -6,19 +6,29 @@ import type { RouteTable } from "@dockstat/plugin-router"
 /** What the handler keeps for a loaded plugin; all of it built once, at load. */
 export interface LoadedEntry {
   instance: PluginInstance
+  /**
+   * Which stored version this is (`versionStamp` of the row it was loaded from): a process following
+   * the registry reloads a plugin whose stored stamp differs, and leaves one that matches alone.
+   */
+  stamp: string
   routeTable: RouteTable
   /** The seed's `getHookHandlers()` value for this plugin: each function calls into the instance. */
   hookHandlers: Partial<EVENTS>
 }
 
-export function createLoadedEntry(instance: PluginInstance): LoadedEntry {
+/** The stored version a row holds: its keyed digest (name, code, permissions, runtime) and its version. */
+export function versionStamp(row: { digest: string; version: string }): string {
+  return `${row.digest}|${row.version}`
+}
+
+export function createLoadedEntry(instance: PluginInstance, stamp: string): LoadedEntry {
   const hookHandlers: Record<string, (context: Record<string, unknown>, server?: ServerContext) => Promise<void>> = {}
   for (const hook of instance.hooks) {
     // Upstream's form passes `{ table, logger }` last; the runtime takes them from the payload.
     hookHandlers[hook] = (context, server) =>
       instance.runHook(hook, server === undefined ? context : { ...context, logger: server.logger, table: server.table })
   }
-  return { instance, routeTable: compileRoutes(instance.routes), hookHandlers: Object.freeze(hookHandlers) as Partial<EVENTS> }
+  return { instance, stamp, routeTable: compileRoutes(instance.routes), hookHandlers: Object.freeze(hookHandlers) as Partial<EVENTS> }
 }
 
 /**

@@ -1,11 +1,12 @@
 import { PluginError, errorMessage, formatZodError, isHookName, pluginInputSchema } from "@dockstat/plugin-schema"
-import { createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, resignUnkeyedPlugins } from "@dockstat/plugin-store"
+import { committedWrites, createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, registryVersion, resignUnkeyedPlugins, retryWhileBusy } from "@dockstat/plugin-store"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 
 import type { DockerHostConfig, DockerHostId, EVENTS, HookName, Logger, PluginInput, PluginInstance, RouteDescriptor, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { DispatchReport, DockerHostsStatus } from "@dockstat/plugin-events"
+import type { ChangeFeed } from "@dockstat/plugin-store"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
@@ -25,6 +26,8 @@ import type { HandlerParts } from "./handler-parts.ts"
 import { updatePlugin } from "./update-plugin.ts"
 import { loadStored } from "./load-stored.ts"
 import { runRouteLogged } from "./run-route.ts"
+import type { BusyRetry } from "./run-route.ts"
+import { followRegistry } from "./follow-registry.ts"
 import { loadedStatus } from "./plugin-status.ts"
 import type { LoadedPluginStatus, PluginStatus } from "./plugin-status.ts"
 import { installPlugin } from "./install-plugin.ts"
@@ -85,6 +88,18 @@ export interface PluginHandlerOptions {
    * loaded plugin has one of them.
    */
   docker?: DockerOptions
+  /**
+   * Between `start()` and `close()`, the handler follows the registry: installs, updates, enables,
+   * disables and deletes made by other processes on the same database (other servers, the CLI) are
+   * applied here within `intervalMs` (default 100) plus the load's time. `false` turns it off.
+   */
+  registryFeed?: { intervalMs?: number } | false
+  /**
+   * A route (sandbox, inline) whose table write finds the database locked by another process, and that
+   * stored nothing yet, is run again with growing pauses (the event loop free) for up to this long
+   * before answering 503 with `Retry-After` (default 5000 ms; 0: answer 503 at once).
+   */
+  busyRetryMs?: number
 }
 
 /**
@@ -115,6 +130,8 @@ export class PluginHandler {
   readonly #logger: PinoLogger
   readonly #options: PluginHandlerOptions
   readonly #docker: DockerEvents | undefined
+  #feed: ChangeFeed | undefined
+  readonly #busyRetry: BusyRetry
   readonly #maxBodyBytes: number
 
   constructor(db: DB, loggerParents: string[] = [], options: PluginHandlerOptions = {}) {
@@ -128,6 +145,7 @@ export class PluginHandler {
     this.#parents = Object.freeze([...loggerParents])
     this.#options = options
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.#busyRetry = { timeoutMs: options.busyRetryMs ?? 5000, serving: (instance) => this.#loaded.get(instance.id)?.instance === instance, writes: () => committedWrites(db.client) }
     this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
     this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
     this.#activity = new ActivityFeed(this.#logger)
@@ -148,6 +166,9 @@ export class PluginHandler {
         emit: (hook, payload) => this.#dispatch(hook, payload, "docker"),
         listening: (hook) => this.#loaded.instances().some((instance) => instance.hooks.includes(hook)),
         logger: this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler", "DockerEvents") }),
+        // One reader per engine among the processes on this database (see docker-lease.ts).
+        db,
+        holder: db.origin,
       })
     }
   }
@@ -206,7 +227,7 @@ export class PluginHandler {
       this.#db.transaction(() => {
         if (options.dropTable) dropPluginTables(this.#db, row.name)
         this.#registry.remove(id)
-      })
+      }, `Delete of plugin ${id}`)
     } catch (error) {
       // Synchronous (the seed's API), so no waiting here: a locked database says "busy", try again.
       return { success: false, message: `Could not delete plugin ${id}: ${errorMessage(error)}`, kind: isBusyError(error) ? "busy" : "internal" }
@@ -250,6 +271,11 @@ export class PluginHandler {
    * `onBoot` hooks (a failing one is logged and counted). Failures are reported, not thrown; `close()` undoes it.
    */
   async start(): Promise<LoadPluginsResult> {
+    // Following first: a change made while the plugins load is applied after, not lost in between.
+    if (this.#options.registryFeed !== false && this.#feed === undefined) {
+      this.#feed = followRegistry(this.#parts, this.#options.registryFeed ?? {})
+      this.#feed.start()
+    }
     const result = await this.loadAllPlugins()
     this.#startDocker()
     await this.emit("onBoot", {})
@@ -262,7 +288,8 @@ export class PluginHandler {
 
   /**
    * The Docker event source: connected, events delivered, reconnects, and the same per host in `hosts`
-   * (with its metrics polling); null when it is not running. With one host the top-level fields are its.
+   * (with its metrics polling; with the lease, whether this process is the one reading that engine:
+   * `leader`); null when it is not running. With one host the top-level fields are its.
    */
   getDockerStatus(): DockerHostsStatus | null {
     return this.#docker?.status() ?? null
@@ -349,7 +376,8 @@ export class PluginHandler {
   async activatePlugin(id: number, options: { runtime?: RuntimeKind } = {}): Promise<PluginInstance> {
     const instance = await this.loadPlugin(id, options)
     if (this.#registry.get(id)?.enabled === false) {
-      this.#registry.setEnabled(id, true)
+      // Another process may be writing: wait for the lock between tries, not in SQLite.
+      await retryWhileBusy(() => this.#registry.setEnabled(id, true), { what: `Enabling plugin ${id}` })
       this.#logger.info({ pluginId: id, plugin: instance.name }, "plugin enabled")
     }
     this.#activity.publish({ kind: "activate", pluginId: id, plugin: instance.name })
@@ -411,8 +439,8 @@ export class PluginHandler {
     const key = match.route.key
     const query = path.indexOf("?")
     const input = readRouteInputNow(request, { path: query === -1 ? path : path.slice(0, query), params: match.params, maxBodyBytes: this.#maxBodyBytes })
-    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, this.#activity, instance, key, routeInput))
-    return runRouteLogged(this.#logger, this.#activity, instance, key, input)
+    if (input instanceof Promise) return input.then((routeInput) => runRouteLogged(this.#logger, this.#activity, instance, key, routeInput, this.#busyRetry))
+    return runRouteLogged(this.#logger, this.#activity, instance, key, input, this.#busyRetry)
   }
 
   /** A loaded plugin's routes with their methods, path and actions (what an admin page lists); null when it is not loaded. */
@@ -547,6 +575,29 @@ export class PluginHandler {
   }
 
   /**
+   * Runs `fn` once per database: `fn` (synchronous, e.g. `savePlugin` calls) and recording `key` in
+   * `host_settings` (the time, ISO) happen in one write transaction, unless `key` is recorded already.
+   * Several processes starting together on a new database: the first to take the write lock runs it,
+   * the others wait their turn (between tries, the event loop free) and then find the key. Resolves to
+   * whether this call ran `fn`; when `fn` throws, nothing of it is stored and the error is thrown.
+   *
+   * @example
+   * await handler.runOnce("demo.examplesInstalledAt", () => { handler.savePlugin(example) })
+   */
+  async runOnce(key: string, fn: () => void): Promise<boolean> {
+    const outcome = await retryWhileBusy(() => this.#settings.claim(key, new Date().toISOString(), fn), { what: `Host setting "${key}"`, timeoutMs: 30_000 })
+    return outcome.claimed
+  }
+
+  /**
+   * The registry's version: it grows with every install, update, enable, disable and delete, by any
+   * process (the id of the newest entry of `registry_changes`).
+   */
+  getRegistryVersion(): number {
+    return registryVersion(this.#db)
+  }
+
+  /**
    * Signs, with the host key, installs from before digests were keyed (their digest is the plain sha256
    * of their code), which refuse to load until then. Run it once after upgrading, if you trust the code
    * in the database; rows changed since, or already signed, are left alone. `ids` narrows it.
@@ -568,6 +619,8 @@ export class PluginHandler {
 
   /** Stops the Docker events, then unloads every plugin and waits until each one is released. */
   async close(): Promise<void> {
+    this.#feed?.stop()
+    this.#feed = undefined
     await this.#docker?.stop()
     await this.settled()
     const entries = this.#loaded.ids().map((id) => this.#loaded.remove(id)).filter((entry) => entry !== undefined)

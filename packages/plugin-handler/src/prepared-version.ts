@@ -5,7 +5,7 @@ import type { PluginInput, PluginInstance, PluginRow, RuntimeKind } from "@docks
 import type { PluginSigner, TablePlan } from "@dockstat/plugin-store"
 import type { LoadPluginOptions } from "@dockstat/plugin-loader"
 
-import { createLoadedEntry } from "./loaded-set.ts"
+import { createLoadedEntry, versionStamp } from "./loaded-set.ts"
 import type { LoadedEntry } from "./loaded-set.ts"
 
 /** A version of a plugin loaded beside whatever runs now: not serving, its table migration planned, not applied. */
@@ -37,7 +37,7 @@ export function candidateRow(input: PluginInput, id: number, signer: PluginSigne
 export async function prepareVersion(row: PluginRow, load: LoadPluginOptions, allowDataLoss: boolean): Promise<PreparedVersion> {
   const { instance, tableConfig } = await loadPlugin(row, { ...load, tables: "external" })
   try {
-    const entry = createLoadedEntry(instance)
+    const entry = createLoadedEntry(instance, versionStamp(row))
     const plan = tableConfig ? await planPluginTable(load.db, row.name, tableConfig, { allowDataLoss }) : null
     return { instance, entry, plan }
   } catch (error) {

@@ -52,6 +52,11 @@ export interface InstallOptions {
    */
   runtime?: RuntimeKind
   /**
+   * A new install only: whether hosts load it (default true). `false` stores it disabled, so neither a
+   * restart nor another process following the registry starts it until it is activated.
+   */
+  enabled?: boolean
+  /**
    * The `digest` of a `previewManifestLink` of the same link: the install is refused (kind `integrity`)
    * when the link now serves another name, version, permissions or code than the admin saw.
    */

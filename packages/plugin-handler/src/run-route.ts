@@ -1,30 +1,81 @@
+import { setTimeout as sleep } from "node:timers/promises"
+
 import { errorMessage, isPluginError } from "@dockstat/plugin-schema"
+import { isBusyError } from "@dockstat/plugin-store"
 
 import type { PluginInstance, RouteInput } from "@dockstat/plugin-schema"
 
 import type { ActivityFeed } from "./activity.ts"
 import type { PinoLogger } from "./logger.ts"
 
+/** How a route that found the database locked is run again (see `runRouteLogged`). */
+export interface BusyRetry {
+  /** Give up (answer 503 with `Retry-After`) after this many milliseconds of retrying; 0 turns retries off. */
+  timeoutMs: number
+  /** Whether `instance` is still the one serving its plugin: a retry never runs on a version swapped out meanwhile. */
+  serving: (instance: PluginInstance) => boolean
+  /** Write transactions the host's connection committed so far (`committedWrites(db.client)`). */
+  writes: () => number
+}
+
 /**
  * Runs the route; an action that fails (throws, times out, its plugin crashed) is logged once here,
  * with the plugin, route, action, status and message, and rethrown for the caller to answer. Synchronous
  * when the runtime answers synchronously, so an inline route costs no Promise.
+ *
+ * A route whose table write found the database locked by another connection (another process writing
+ * the same file) is run again after a short, growing, jittered pause, with the event loop free
+ * meanwhile, until it succeeds or `retry.timeoutMs` has passed. Only when nothing of this call can have
+ * been stored: the host's connection committed no write during the call (so no write of it would be
+ * repeated), and the runtime writes through that connection (sandbox, inline; a worker writes on its own
+ * connection, with a long busy timeout on its own thread, instead).
  */
-export function runRouteLogged(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, key: string, input: RouteInput): unknown {
+export function runRouteLogged(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, key: string, input: RouteInput, retry?: BusyRetry): unknown {
+  const retries = retry !== undefined && retry.timeoutMs > 0 && instance.runtime !== "worker" ? retry : undefined
+  const writesBefore = retries === undefined ? 0 : retries.writes()
+  const again = (error: unknown): boolean => retries !== undefined && isBusyError(error) && retries.writes() === writesBefore
   let result: unknown
   try {
     result = runRoute(instance, key, input)
   } catch (error) {
+    if (again(error)) return retryWhileLocked(logger, activity, instance, key, input, retries as BusyRetry, error)
     logActionFailure(logger, activity, instance, key, error)
     throw error
   }
   if (result instanceof Promise) {
     return result.catch((error: unknown) => {
+      if (again(error)) return retryWhileLocked(logger, activity, instance, key, input, retries as BusyRetry, error)
       logActionFailure(logger, activity, instance, key, error)
       throw error
     })
   }
   return result
+}
+
+async function retryWhileLocked(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, key: string, input: RouteInput, retry: BusyRetry, first: unknown): Promise<unknown> {
+  const deadline = Date.now() + retry.timeoutMs
+  let delay = 5
+  let last = first
+  for (;;) {
+    const left = deadline - Date.now()
+    if (left <= 0 || !retry.serving(instance)) break
+    // Jitter: the processes that collided would otherwise come back together and collide again.
+    await sleep(Math.min(left, delay / 2 + Math.random() * delay))
+    delay = Math.min(delay * 2, 200)
+    if (!retry.serving(instance)) break
+    const writesBefore = retry.writes()
+    try {
+      return await runRoute(instance, key, input)
+    } catch (error) {
+      if (!isBusyError(error) || retry.writes() !== writesBefore) {
+        logActionFailure(logger, activity, instance, key, error)
+        throw error
+      }
+      last = error
+    }
+  }
+  logActionFailure(logger, activity, instance, key, last)
+  throw last
 }
 
 function logActionFailure(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, route: string, error: unknown): void {

@@ -67,9 +67,61 @@ export const hostSettings = sqliteTable("host_settings", {
   updatedAt: text("updated_at").notNull().default(now),
 })
 
+/** What changed in the registry: the kinds of `registry_changes` rows. */
+export const REGISTRY_CHANGE_KINDS = ["install", "update", "enable", "disable", "delete"] as const
+export type RegistryChangeKind = (typeof REGISTRY_CHANGE_KINDS)[number]
+
+/**
+ * The registry's change feed: one row per install, update, enable, disable and delete, written in the
+ * same transaction as the change. The id is the registry's version (AUTOINCREMENT: never reused, so
+ * it only grows, even after old rows are pruned). `origin` names the connection that made the change,
+ * so a process skips its own; `version` is the plugin's version after the change (null on delete).
+ */
+export const registryChanges = sqliteTable("registry_changes", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  pluginId: integer("plugin_id").notNull(),
+  kind: text("kind", { enum: REGISTRY_CHANGE_KINDS }).notNull(),
+  version: text("version"),
+  origin: text("origin").notNull(),
+  createdAt: text("created_at").notNull().default(now),
+})
+
+/**
+ * Leases: one process at a time holds a name (e.g. `docker:<host>`, the right to read that engine's
+ * events) until `expires_at` (ms since the epoch), renewing it while it lives. Another takes it over
+ * once it has expired.
+ */
+export const hostLeases = sqliteTable("host_leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  acquiredAt: integer("acquired_at").notNull(),
+})
+
+/**
+ * Where an event source stands, kept in the database so the process that takes a lease over resumes
+ * there: `position` is the newest delivered event's time (nanoseconds since the epoch, as digits) and
+ * `keys` identifies the events delivered at exactly that time (the engine's `since` is inclusive).
+ */
+export const eventCursors = sqliteTable("event_cursors", {
+  source: text("source").primaryKey(),
+  position: text("position").notNull(),
+  keys: text("keys", { mode: "json" }).$type<string[]>().notNull(),
+  updatedAt: text("updated_at").notNull().default(now),
+})
+
 /** Names a plugin table may never take: host tables and SQLite's / drizzle's own. */
-export const RESERVED_TABLE_NAMES: ReadonlySet<string> = new Set(["plugins", "plugin_tables", "host_settings", "__drizzle_migrations"])
+export const RESERVED_TABLE_NAMES: ReadonlySet<string> = new Set([
+  "plugins",
+  "plugin_tables",
+  "host_settings",
+  "registry_changes",
+  "host_leases",
+  "event_cursors",
+  "__drizzle_migrations",
+])
 
 export type PluginRow = typeof plugins.$inferSelect
 export type NewPluginRow = typeof plugins.$inferInsert
 export type PluginTableRow = typeof pluginTables.$inferSelect
+export type RegistryChangeRow = typeof registryChanges.$inferSelect

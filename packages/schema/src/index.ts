@@ -96,8 +96,17 @@ export type {
   UpstreamEventContexts,
   UpstreamHostMetrics,
 } from "./upstream-events.ts"
-export { RESERVED_TABLE_NAMES, hostSettings, pluginTables, plugins } from "./host-tables.ts"
-export type { NewPluginRow, PluginRow, PluginTableRow } from "./host-tables.ts"
+export {
+  REGISTRY_CHANGE_KINDS,
+  RESERVED_TABLE_NAMES,
+  eventCursors,
+  hostLeases,
+  hostSettings,
+  pluginTables,
+  plugins,
+  registryChanges,
+} from "./host-tables.ts"
+export type { NewPluginRow, PluginRow, PluginTableRow, RegistryChangeKind, RegistryChangeRow } from "./host-tables.ts"
 export { ENV_NAME, addedPermissions, describePermissions, normalizePermissions, permissionsSchema } from "./permissions.ts"
 export type { PermissionsInput, PluginPermissions } from "./permissions.ts"
 export { isThenable } from "./maybe-promise.ts"

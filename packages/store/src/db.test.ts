@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { generateSQLiteDrizzleJson, generateSQLiteMigration } from "drizzle-kit/api"
-import { hostSettings, pluginTables, plugins } from "@dockstat/plugin-schema"
+import { eventCursors, hostLeases, hostSettings, pluginTables, plugins, registryChanges } from "@dockstat/plugin-schema"
 
 import { DB, MIGRATIONS_FOLDER } from "./db.ts"
 import { useTempDbPath } from "./test-helpers.ts"
@@ -62,7 +62,7 @@ describe("host migrations", () => {
     expect(last).toBeDefined()
     const snapshotFile = join(MIGRATIONS_FOLDER, "meta", `${String(last?.idx).padStart(4, "0")}_snapshot.json`)
     const snapshot = JSON.parse(readFileSync(snapshotFile, "utf8"))
-    const current = await generateSQLiteDrizzleJson({ plugins, pluginTables, hostSettings })
+    const current = await generateSQLiteDrizzleJson({ plugins, pluginTables, hostSettings, registryChanges, hostLeases, eventCursors })
     expect(await generateSQLiteMigration(snapshot, current)).toEqual([])
   })
 })

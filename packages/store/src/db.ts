@@ -1,17 +1,20 @@
+import { randomUUID } from "node:crypto"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import Database from "libsql"
 import { drizzle } from "drizzle-orm/better-sqlite3"
-import { migrate } from "drizzle-orm/better-sqlite3/migrator"
 import * as hostSchema from "@dockstat/plugin-schema"
 
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 
+import { applyMigrations } from "./apply-migrations.ts"
 import { cleanRow } from "./clean-row.ts"
 import { MIGRATIONS_FOLDER } from "./migrations-folder.ts"
 import { createPluginSigner } from "./plugin-digest.ts"
 import type { PluginSigner } from "./plugin-digest.ts"
 import { resolvePluginKey } from "./plugin-key.ts"
+import { readReplicaOptions } from "./replica-options.ts"
+import type { LibsqlReplicaOptions, ReplicaOptions } from "./replica-options.ts"
 import { writeTransaction } from "./write-transaction.ts"
 import type { PluginKeyOptions, PluginKeySource } from "./plugin-key.ts"
 
@@ -43,7 +46,14 @@ export interface Query {
 /** The host connection's busy timeout: the longest SQLite may block the event loop waiting for a lock. */
 export const HOST_BUSY_TIMEOUT_MS = 50
 
-export interface DBOptions extends PluginKeyOptions {
+/**
+ * How long opening waits for another process's lock (switching a new file to WAL, applying migrations):
+ * a process opening its database serves nothing yet, and several starting together on a new file must
+ * each get their turn rather than fail.
+ */
+export const OPEN_BUSY_TIMEOUT_MS = 30_000
+
+export interface DBOptions extends PluginKeyOptions, ReplicaOptions {
   /** Apply the host migrations on open (default true). Worker connections to an open file skip it. */
   migrate?: boolean
   /**
@@ -70,6 +80,13 @@ export class DB {
   readonly signer: PluginSigner
   /** Where the host key came from (never the key). */
   readonly keySource: PluginKeySource
+  /**
+   * Identifies this connection in the registry's change feed (`registry_changes.origin`), so the
+   * process that made a change does not apply it a second time.
+   */
+  readonly origin: string = randomUUID()
+  /** The embedded replica's options (never the token), or undefined for a plain local file. */
+  readonly replica: { syncUrl: string; syncPeriod: number | undefined; readYourWrites: boolean } | undefined
   readonly #statements = new Map<string, Statement>()
 
   constructor(path: string, options: DBOptions = {}) {
@@ -82,12 +99,25 @@ export class DB {
     const { key, source } = resolvePluginKey(path, this.inMemory, options)
     this.signer = createPluginSigner(key)
     this.keySource = source
-    this.client = new Database(path)
-    this.client.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? HOST_BUSY_TIMEOUT_MS)}`)
-    if (!this.inMemory) this.client.exec("PRAGMA journal_mode = WAL")
-    this.client.exec("PRAGMA foreign_keys = ON")
+    const replica = readReplicaOptions(path, this.inMemory, options)
+    this.replica = replica === undefined ? undefined : { syncUrl: replica.syncUrl, syncPeriod: replica.syncPeriod, readYourWrites: replica.readYourWrites ?? true }
+    this.client = openConnection(path, replica)
+    try {
+      if (replica === undefined) {
+        // Opening waits its turn behind other processes opening the same new file; serving waits briefly.
+        this.client.exec(`PRAGMA busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`)
+        if (!this.inMemory) this.client.exec("PRAGMA journal_mode = WAL")
+        this.client.exec("PRAGMA foreign_keys = ON")
+      }
+      // An embedded replica refuses busy_timeout and sends other PRAGMAs to the primary as writes: its
+      // file, journal and locks are libsql's, and writes (migrations included) run on the primary.
+      if (options.migrate !== false) applyMigrations(this.client, MIGRATIONS_FOLDER)
+      if (replica === undefined) this.client.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? HOST_BUSY_TIMEOUT_MS)}`)
+    } catch (error) {
+      this.client.close()
+      throw replica === undefined ? error : replicaError(path, replica, "prepare", error)
+    }
     this.drizzle = drizzle({ client: this.client as never, schema: { plugins: hostSchema.plugins, pluginTables: hostSchema.pluginTables } })
-    if (options.migrate !== false) migrate(this.drizzle, { migrationsFolder: MIGRATIONS_FOLDER })
   }
 
   get inMemory(): boolean {
@@ -117,8 +147,16 @@ export class DB {
    * write lock first, so a busy database throws SQLITE_BUSY before anything ran (see `writeTransaction`);
    * `retryWhileBusy` runs it again.
    */
-  transaction<T>(fn: () => T): T {
-    return writeTransaction(this.client, fn)
+  transaction<T>(fn: () => T, what?: string): T {
+    return writeTransaction(this.client, fn, what)
+  }
+
+  /**
+   * An embedded replica pulls what the primary has now (libsql's `sync()`); a no-op for a local file.
+   * Background pulls happen every `syncPeriod` seconds by themselves.
+   */
+  sync(): void {
+    if (this.replica !== undefined) this.client.sync()
   }
 
   /** Whether a table (or view) of that name exists, case-insensitively as SQLite resolves names. */
@@ -131,4 +169,21 @@ export class DB {
     this.#statements.clear()
     this.client.close()
   }
+}
+
+/** Opens the file, or the embedded replica of a primary; a replica that cannot reach its primary says which. */
+function openConnection(path: string, replica: LibsqlReplicaOptions | undefined): SqliteConnection {
+  if (replica === undefined) return new Database(path)
+  try {
+    return new Database(path, replica)
+  } catch (error) {
+    throw replicaError(path, replica, "open", error)
+  }
+}
+
+/** libsql's replication errors carry a Rust backtrace after their first line: the first line says it. */
+function replicaError(path: string, replica: LibsqlReplicaOptions, step: "open" | "prepare", error: unknown): Error {
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0]?.trim() ?? ""
+  const what = step === "open" ? `Could not open ${path} as an embedded replica of ${replica.syncUrl}` : `Could not prepare the embedded replica ${path} of ${replica.syncUrl} (host migrations run on the primary)`
+  return new Error(`${what}: ${message}`, { cause: error })
 }

@@ -5,6 +5,7 @@ import type { PluginFrontendConfig, PluginInput, PluginRow, RuntimeKind } from "
 
 import type { DB } from "./db.ts"
 import type { PluginSigner } from "./plugin-digest.ts"
+import { recordChange } from "./registry-changes.ts"
 
 /** A plugin row without its code: what `getAll()` and `getStatus()` show. */
 export type PluginMetadata = Omit<PluginRow, "plugin">
@@ -34,16 +35,19 @@ export function toRow(input: PluginInput, signer: PluginSigner, runtime: Runtime
   }
 }
 
-/**
- * The `plugins` table: every write goes through here, so the digest stored with the code and permissions
- * is always the one the host key gives them.
- */
 /** What the host decides about a plugin, apart from what its input says. */
 export interface HostChoices {
   /** The runtime an admin chose; null is the handler's default. On update, left out keeps the stored one. */
   runtime?: RuntimeKind | null
+  /** Insert only: whether hosts load it at start (default true). */
+  enabled?: boolean
 }
 
+/**
+ * The `plugins` table: every write goes through here, so the digest stored with the code and permissions
+ * is always the one the host key gives them, and every install, update, enable, disable and delete is
+ * recorded in the change feed (`registry_changes`) in the same transaction.
+ */
 export interface PluginRegistry {
   insert(input: PluginInput, choices?: HostChoices): number
   /** Replaces a plugin's metadata and code, keeping its id (and its enabled flag). Returns false when the id is unknown. */
@@ -68,27 +72,44 @@ export function createPluginRegistry(db: DB): PluginRegistry {
   const all = orm.select(metadataColumns).from(plugins).orderBy(asc(plugins.id)).prepare()
   return {
     insert(input, choices = {}) {
-      const row = orm.insert(plugins).values(toRow(input, db.signer, choices.runtime ?? null)).returning({ id: plugins.id }).get()
-      return row.id
+      return db.transaction(() => {
+        const values = { ...toRow(input, db.signer, choices.runtime ?? null), ...(choices.enabled === undefined ? {} : { enabled: choices.enabled }) }
+        const { id } = orm.insert(plugins).values(values).returning({ id: plugins.id }).get()
+        recordChange(db, id, "install", input.version)
+        return id
+      }, `Install of plugin "${input.name}"`)
     },
     update(id, input, choices = {}) {
-      const runtime = choices.runtime !== undefined ? choices.runtime : (byId.get({ id })?.runtime ?? null)
-      const result = orm
-        .update(plugins)
-        .set({ ...toRow(input, db.signer, runtime), updatedAt: new Date().toISOString() })
-        .where(eq(plugins.id, id))
-        .run()
-      return Number(result.changes) > 0
+      return db.transaction(() => {
+        const runtime = choices.runtime !== undefined ? choices.runtime : (byId.get({ id })?.runtime ?? null)
+        const result = orm
+          .update(plugins)
+          .set({ ...toRow(input, db.signer, runtime), updatedAt: new Date().toISOString() })
+          .where(eq(plugins.id, id))
+          .run()
+        if (Number(result.changes) === 0) return false
+        recordChange(db, id, "update", input.version)
+        return true
+      }, `Update of plugin "${input.name}"`)
     },
     setEnabled(id, enabled) {
-      return Number(orm.update(plugins).set({ enabled, updatedAt: new Date().toISOString() }).where(eq(plugins.id, id)).run().changes) > 0
+      return db.transaction(() => {
+        const row = orm.update(plugins).set({ enabled, updatedAt: new Date().toISOString() }).where(eq(plugins.id, id)).returning({ version: plugins.version }).get()
+        if (row === undefined) return false
+        recordChange(db, id, enabled ? "enable" : "disable", row.version)
+        return true
+      }, `${enabled ? "Enabling" : "Disabling"} plugin ${id}`)
     },
     setFrontend(id, frontend) {
       // Derived from the stored code, not a change of the plugin: updatedAt stays.
       return Number(orm.update(plugins).set({ frontend }).where(eq(plugins.id, id)).run().changes) > 0
     },
     remove(id) {
-      return Number(orm.delete(plugins).where(eq(plugins.id, id)).run().changes) > 0
+      return db.transaction(() => {
+        if (Number(orm.delete(plugins).where(eq(plugins.id, id)).run().changes) === 0) return false
+        recordChange(db, id, "delete", null)
+        return true
+      }, `Delete of plugin ${id}`)
     },
     get(id) {
       return byId.get({ id })

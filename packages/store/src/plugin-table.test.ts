@@ -117,3 +117,43 @@ describe("plugin tables", () => {
     expect(tableOwner(db, "notes")).toBeUndefined()
   })
 })
+
+describe("plugin tables changed by another connection between plan and apply", () => {
+  const v3 = { name: "notes", columns: { ...v1.columns, color: column.text() } }
+
+  it("two connections creating the same new table: the second finds it made and changes nothing", async () => {
+    const path = tempDb()
+    const first = new DB(path)
+    const second = new DB(path)
+    try {
+      const late = await planPluginTable(second, "notes-plugin", v1)
+      expect(late.action).toBe("created")
+      await ensurePluginTable(first, "notes-plugin", v1)
+      createTableApi(first.client, "notes", v1.columns).insert({ text: "kept" })
+      // Before: "table `notes` already exists", and the plugin failed to load in the second process.
+      expect(() => second.transaction(late.apply)).not.toThrow()
+      expect(second.query("SELECT text FROM notes").all()).toEqual([{ text: "kept" }])
+    } finally {
+      first.close()
+      second.close()
+    }
+  })
+
+  it("a plan overtaken by another migration is refused (CONFLICT, try again), not applied on top", async () => {
+    const path = tempDb()
+    const first = new DB(path)
+    const second = new DB(path)
+    try {
+      await ensurePluginTable(first, "notes-plugin", v1)
+      const stale = await planPluginTable(second, "notes-plugin", v2)
+      await ensurePluginTable(first, "notes-plugin", v3, { allowDataLoss: true })
+      expect(() => second.transaction(stale.apply)).toThrow(/was changed by another connection while this change was prepared; try again/)
+      expect(second.query("SELECT name FROM pragma_table_info('notes') ORDER BY cid").all().map((row) => row.name)).toEqual(["id", "text", "color"])
+      // The load path plans again from what the other connection left.
+      expect(await ensurePluginTable(second, "notes-plugin", v3)).toMatchObject({ action: "unchanged" })
+    } finally {
+      first.close()
+      second.close()
+    }
+  })
+})

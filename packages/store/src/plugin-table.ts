@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import { eq, sql } from "drizzle-orm"
-import { PluginError, formatZodError, normalizeColumn, pluginTables, tableConfigSchema } from "@dockstat/plugin-schema"
+import { PluginError, formatZodError, isPluginError, normalizeColumn, pluginTables, tableConfigSchema } from "@dockstat/plugin-schema"
 
 import type { ColumnDescriptor, TableConfig } from "@dockstat/plugin-schema"
 
@@ -260,7 +260,20 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   if (previousConfig) copyOnlyOldColumns(statements, tableName, before)
   const hasForeignKeys = [config, previousConfig].some((table) => table !== undefined && Object.values(table.columns).some((column) => "references" in column))
   if (hasForeignKeys) selfReferencesToNewTable(statements, tableName)
+
+  const plannedAgainst = exists ? stored.descriptorHash : undefined
   const apply = () => {
+    // Under the write lock now: another process may have migrated this table since the plan was made
+    // (two processes loading a new plugin at once both plan its CREATE TABLE).
+    const current = queriesOf(db).byTable.get({ tableName })
+    const currentHash = current !== undefined && db.tableExists(tableName) ? current.descriptorHash : undefined
+    if (currentHash === hash && current?.pluginName === pluginName) return
+    if (currentHash !== plannedAgainst) {
+      throw new PluginError("CONFLICT", `Table "${tableName}" of plugin "${pluginName}" was changed by another connection while this change was prepared; try again`, {
+        plugin: pluginName,
+        data: { reason: TABLE_CHANGED },
+      })
+    }
     assertOwnership(db, pluginName, tableName)
     // drizzle-kit rebuilds a table by copying it to a new one, dropping the old and renaming the new; its
     // "PRAGMA foreign_keys=OFF" does nothing inside this transaction, so a self-reference would fail the
@@ -291,11 +304,25 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   return { tableName, action: exists ? "migrated" : "created", statements, abandoned, apply }
 }
 
-/** Plans and applies in its own transaction: the load path, for a plugin whose code is already stored. */
+/** `PluginError.data.reason` of a plan another connection overtook: planning again gives the right one. */
+const TABLE_CHANGED = "table-changed"
+
+/**
+ * Plans and applies in its own transaction: the load path, for a plugin whose code is already stored.
+ * When another process changed the table between plan and apply (several processes loading a new
+ * plugin at once), it plans again from what that process left, which is usually "unchanged".
+ */
 export async function ensurePluginTable(db: DB, pluginName: string, input: TableConfig, options: TablePlanOptions = {}): Promise<EnsureTableResult> {
-  const plan = await planPluginTable(db, pluginName, input, options)
-  if (plan.action !== "unchanged") await retryWhileBusy(() => db.transaction(plan.apply), { what: `Table "${plan.tableName}" of plugin "${pluginName}"` })
-  return { tableName: plan.tableName, action: plan.action, statements: plan.statements }
+  for (let attempt = 1; ; attempt++) {
+    const plan = await planPluginTable(db, pluginName, input, options)
+    try {
+      if (plan.action !== "unchanged") await retryWhileBusy(() => db.transaction(plan.apply), { what: `Table "${plan.tableName}" of plugin "${pluginName}"` })
+    } catch (error) {
+      if (attempt < 5 && isPluginError(error) && error.data?.reason === TABLE_CHANGED) continue
+      throw error
+    }
+    return { tableName: plan.tableName, action: plan.action, statements: plan.statements }
+  }
 }
 
 /** The tables a plugin owns. */

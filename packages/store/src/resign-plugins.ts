@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm"
 import { plugins } from "@dockstat/plugin-schema"
 
 import type { DB } from "./db.ts"
+import { recordChange } from "./registry-changes.ts"
 
 export interface ResignReport {
   /** Installs from before keyed digests, now signed with the host key. */
@@ -40,6 +41,8 @@ export function resignUnkeyedPlugins(db: DB, ids?: readonly number[]): ResignRep
         continue
       }
       db.drizzle.update(plugins).set({ digest: db.signer.sign(row) }).where(eq(plugins.id, row.id)).run()
+      // Other processes may load it now (it was refused before): an update to them.
+      recordChange(db, row.id, "update", row.version)
       report.resigned.push({ id: row.id, name: row.name })
     }
     return report

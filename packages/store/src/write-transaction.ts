@@ -1,6 +1,18 @@
 import type { SqliteConnection } from "./db.ts"
+import { databaseBusyError, isBusyError } from "./errors.ts"
 
 const savepoints = new WeakMap<SqliteConnection, number>()
+/** Per connection: how many write transactions it committed. */
+const commits = new WeakMap<SqliteConnection, number>()
+
+/**
+ * How many write transactions `client` committed so far (through `writeTransaction`, which every write
+ * of the store takes). The route runner compares it before and after a call that failed busy: unchanged,
+ * nothing was stored on this connection meanwhile, so running the call again stores nothing twice.
+ */
+export function committedWrites(client: SqliteConnection): number {
+  return commits.get(client) ?? 0
+}
 
 /**
  * Runs `fn` in a write transaction that takes the write lock first (`BEGIN IMMEDIATE`), committed when
@@ -12,8 +24,12 @@ const savepoints = new WeakMap<SqliteConnection, number>()
  * `BEGIN IMMEDIATE` (run by `exec`, which leaves no statement behind) makes a busy database fail before
  * any statement runs, and once it holds the lock no statement inside can be refused for it. So a busy
  * database costs a retry, never a poisoned connection.
+ *
+ * With `what`, a busy database throws a DATABASE_BUSY PluginError (503, `Retry-After`) saying what could
+ * not be written, never SQLite's bare "database is locked"; without it, SQLite's error, for the caller to
+ * name (the table API says which table).
  */
-export function writeTransaction<T>(client: SqliteConnection, fn: () => T): T {
+export function writeTransaction<T>(client: SqliteConnection, fn: () => T, what?: string): T {
   if (client.inTransaction) {
     const depth = savepoints.get(client) ?? 0
     const name = `dockstat_write_${depth}`
@@ -34,10 +50,15 @@ export function writeTransaction<T>(client: SqliteConnection, fn: () => T): T {
       savepoints.set(client, depth)
     }
   }
-  client.exec("BEGIN IMMEDIATE")
+  try {
+    client.exec("BEGIN IMMEDIATE")
+  } catch (error) {
+    throw what !== undefined && isBusyError(error) ? databaseBusyError(what, error) : error
+  }
   try {
     const result = fn()
     client.exec("COMMIT")
+    commits.set(client, (commits.get(client) ?? 0) + 1)
     return result
   } catch (error) {
     if (client.inTransaction) client.exec("ROLLBACK")
