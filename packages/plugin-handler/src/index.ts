@@ -2,7 +2,7 @@ import { PluginHandler } from "./plugin-handler.ts"
 
 export default PluginHandler
 export { PluginHandler }
-export type { LoadedPluginStatus, PluginHandlerOptions, PluginStatus } from "./plugin-handler.ts"
+export type { LoadedPluginStatus, PluginHandlerOptions, PluginRoutes, PluginStatus } from "./plugin-handler.ts"
 export type { DeleteResult, InstallFailureKind, InstallOptions, InstallResult, LoadPluginsResult, PermissionChange, ResignResult, SaveResult } from "./results.ts"
 export { DB } from "@dockstat/plugin-store"
 export type { HostTableApi, PluginMetadata } from "@dockstat/plugin-store"

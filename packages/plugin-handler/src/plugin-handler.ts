@@ -11,6 +11,7 @@ import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
 import { LoadedSet } from "./loaded-set.ts"
+import type { PluginRoutes } from "./loaded-set.ts"
 import { createBaseLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
 import { failureKind } from "./install-failure.ts"
@@ -21,13 +22,13 @@ import type { HandlerParts } from "./handler-parts.ts"
 import { updatePlugin } from "./update-plugin.ts"
 import { loadStored } from "./load-stored.ts"
 import { runRouteLogged } from "./run-route.ts"
-import { loadedStatus } from "./plugin-status.ts"
+import { distinctRepositories, loadedStatus } from "./plugin-status.ts"
 import type { LoadedPluginStatus, PluginStatus } from "./plugin-status.ts"
 import { installPlugin } from "./install-plugin.ts"
 import { invalidIdResult, missingPluginError, missingPluginMessage, missingPluginResult, notLoadedError } from "./missing-plugin.ts"
 import type { DeleteResult, InstallOptions, InstallResult, LoadPluginsResult, ResignResult, SaveResult } from "./results.ts"
 
-export type { LoadedPluginStatus, PluginStatus }
+export type { LoadedPluginStatus, PluginRoutes, PluginStatus }
 
 export interface PluginHandlerOptions {
   /** A pino logger to log through (the handler adds `name` bindings); by default one is made. */
@@ -210,8 +211,9 @@ export class PluginHandler {
     const byId = new Map(data.map((plugin) => [plugin.id, plugin]))
     return {
       installed_plugins: { count: data.length, data },
-      repos: this.#registry.repositories(),
-      loaded_plugins: [...this.#loaded.entries()].map(({ instance }) => loadedStatus(instance, byId.get(instance.id), this.#lifecycle.failures(instance.id))),
+      // From the rows just read (one query, one snapshot), ordered as SQLite orders them.
+      repos: distinctRepositories(data),
+      loaded_plugins: this.#loaded.entries().map((entry) => loadedStatus(entry, byId.get(entry.instance.id), this.#lifecycle.failures(entry.instance.id))),
     }
   }
 
@@ -376,8 +378,9 @@ export class PluginHandler {
     return runRouteLogged(this.#logger, instance, key, input)
   }
 
-  getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
-    return [...this.#loaded.entries()].map(({ instance, routeTable }) => ({ id: instance.id, plugin: instance.name, routes: [...routeTable.paths] }))
+  /** Each loaded plugin's id, name and route paths, by id. The entries are frozen (built at load, shared by every call). */
+  getAllPluginRoutes(): PluginRoutes[] {
+    return this.#loaded.entries().map((entry) => entry.routeListing)
   }
 
   // ---- events ---------------------------------------------------------------------------------
