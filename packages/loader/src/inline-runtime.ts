@@ -32,11 +32,17 @@ export interface InlineInstanceOptions {
   env?: Readonly<Record<string, string>>
 }
 
+/** The inline runtime's instance: both synchronous paths are there. */
+export type InlineInstance = PluginInstance & Required<Pick<PluginInstance, "runRouteNow" | "runHookNow">>
+
+const DONE: Promise<void> = Promise.resolve()
+const nothing = (): void => {}
+
 /**
  * A plugin running in the host process: fastest, and trusted. The route table and the action map are
  * fixed at load; a request costs one Map lookup before the chain runs.
  */
-export function createInlineInstance(options: InlineInstanceOptions): PluginInstance & { runRouteNow(routeKey: string, input: RouteInput): unknown } {
+export function createInlineInstance(options: InlineInstanceOptions): InlineInstance {
   const { ref, definition, table, logger } = options
   const routes: readonly RouteDescriptor[] = Object.freeze(routesFromConfig(definition.config?.apiRoutes))
   const lookup = routeLookup(routes)
@@ -63,7 +69,7 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       )
     })
 
-  const instance: PluginInstance & { runRouteNow(routeKey: string, input: RouteInput): unknown } = Object.freeze({
+  const instance: InlineInstance = Object.freeze({
     id: ref.id,
     name: ref.name,
     version: ref.version,
@@ -96,16 +102,29 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       // A chain that answered synchronously needs no timer; one that went async gets the deadline.
       return isThenable(result) ? withTimeout(result, routeKey, route.actions, progress) : result
     },
-    async runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
+    runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
+      try {
+        return instance.runHookNow(hook, payload) ?? DONE
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    },
+    // A hook that answers synchronously (most do) costs no Promise; one it returns is awaited.
+    runHookNow(hook: HookName, payload: Record<string, unknown>): Promise<void> | undefined {
       if (disposed) throw unloadedError(ref)
       const handler = events[hook]
-      if (typeof handler !== "function") return
+      if (typeof handler !== "function") return undefined
+      let result: unknown
       try {
         // The seed's hand-written loop passes its own logger and table; otherwise the plugin's are used.
-        await handler({ ...payload, logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env })
+        result = handler({ ...payload, logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env })
       } catch (error) {
         throw hookFailedError(ref, hook, error)
       }
+      if (!isThenable(result)) return undefined
+      return Promise.resolve(result).then(nothing, (error: unknown) => {
+        throw hookFailedError(ref, hook, error)
+      })
     },
     async dispose(): Promise<void> {
       if (disposed) return
