@@ -1,4 +1,4 @@
-import { formatZodError, pluginModuleSchema } from "@dockstat/plugin-schema"
+import { formatZodError, isSimplePluginModule, pluginModuleSchema } from "@dockstat/plugin-schema"
 
 import type { PluginDefinition } from "@dockstat/plugin-schema"
 
@@ -11,6 +11,8 @@ export function validatePluginModule(namespace: Record<string, unknown>): Plugin
   if (typeof definition !== "object" || definition === null || Array.isArray(definition)) {
     throw new Error(`the default export must be an object, got ${Array.isArray(definition) ? "array" : typeof definition}`)
   }
+  // Plain modules (nearly all) are checked without zod; zod decides, and words the error, for the rest.
+  if (isSimplePluginModule(definition)) return definition as PluginDefinition
   const result = pluginModuleSchema.safeParse(definition)
   if (!result.success) throw new Error(formatZodError(result.error, "invalid plugin shape"))
   // The original object, not zod's copy: actions keep their identity and `this`.

@@ -20,7 +20,8 @@ import { Lifecycle } from "./lifecycle.ts"
 import { createLoadOptions } from "./load-options.ts"
 import type { HandlerParts } from "./handler-parts.ts"
 import { updatePlugin } from "./update-plugin.ts"
-import { loadStored } from "./load-stored.ts"
+import { loadStored, readLoadBatch } from "./load-stored.ts"
+import type { LoadBatch } from "./load-stored.ts"
 import { runRouteLogged } from "./run-route.ts"
 import { distinctRepositories, loadedStatus } from "./plugin-status.ts"
 import type { LoadedPluginStatus, PluginStatus } from "./plugin-status.ts"
@@ -272,7 +273,10 @@ export class PluginHandler {
     if (!Array.isArray(ids)) {
       return { successes: [], errors: [{ pluginId: Number.NaN, error: `loadPlugins expects an array of ids, got ${typeof ids}` }] }
     }
-    const outcomes = await Promise.allSettled(ids.map((id) => this.loadPlugin(id)))
+    // Plugins with nothing queued are read in one go; the others (an update in flight) read their row when their turn comes.
+    const idle = new Set(ids.filter((id) => Number.isSafeInteger(id) && !this.#loaded.has(id) && !this.#queue.has(id)))
+    const batch = idle.size > 1 ? readLoadBatch(this.#parts, [...idle]) : undefined
+    const outcomes = await Promise.allSettled(ids.map((id) => this.#load(id, undefined, batch !== undefined && idle.has(id) ? batch : undefined)))
     outcomes.forEach((outcome, index) => {
       const id = ids[index] as number
       if (outcome.status === "fulfilled") result.successes.push(id)
@@ -286,11 +290,15 @@ export class PluginHandler {
    * `runtime` overrides the handler's choice for this load.
    */
   async loadPlugin(id: number, options: { runtime?: RuntimeKind } = {}): Promise<PluginInstance> {
+    return this.#load(id, options.runtime)
+  }
+
+  #load(id: number, runtime: RuntimeKind | undefined, batch?: LoadBatch): Promise<PluginInstance> {
     const loaded = this.#loaded.get(id)
     // Nothing queued for it: the loaded instance is the answer. Otherwise wait for the load or update in
     // flight, whose result is the plugin as it will be.
-    if (loaded && !this.#queue.has(id)) return loaded.instance
-    return this.#queue.serial(id, async () => this.#loaded.get(id)?.instance ?? loadStored(this.#parts, id, options.runtime))
+    if (loaded && !this.#queue.has(id)) return Promise.resolve(loaded.instance)
+    return this.#queue.serial(id, async () => this.#loaded.get(id)?.instance ?? loadStored(this.#parts, id, runtime, batch))
   }
 
   /** Loads the stored code again and swaps it in; the running version serves until then, and stays on failure. */

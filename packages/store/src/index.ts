@@ -22,9 +22,10 @@ export {
   ensurePluginTable,
   planPluginTable,
   pluginTableNames,
+  readTableIndex,
   tableOwner,
 } from "./plugin-table.ts"
-export type { EnsureTableResult, TableAction, TablePlan, TablePlanOptions } from "./plugin-table.ts"
+export type { EnsureTableResult, IndexedTable, TableAction, TableIndex, TablePlan, TablePlanOptions } from "./plugin-table.ts"
 export { resignUnkeyedPlugins } from "./resign-plugins.ts"
 export type { ResignReport } from "./resign-plugins.ts"
 export { createTableApi } from "./table-api.ts"
