@@ -95,9 +95,7 @@ export function createInlineInstance(options: InlineInstanceOptions): InlineInst
         actions,
         names: route.actions,
         context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref, env },
-        onAction: (index) => {
-          progress.index = index
-        },
+        progress,
       })
       // A chain that answered synchronously needs no timer; one that went async gets the deadline.
       return isThenable(result) ? withTimeout(result, routeKey, route.actions, progress) : result
