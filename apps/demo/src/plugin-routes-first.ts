@@ -48,14 +48,15 @@ export function servePluginRoutesFirst(app: Hono, base: string, routes: ReturnTy
     const path = request.method === "HEAD" ? undefined : pluginRoutePath(request.url, base)
     if (path === undefined) return dispatch(request, env, executionCtx)
     if (access === undefined) return routes(request)
-    const line = { method: request.method, path, status: 0, started: performance.now() }
+    const { method } = request
+    const started = performance.now()
     const answer = routes(request)
     if (!(answer instanceof Promise)) {
-      logAccess(access, { ...line, status: answer.status })
+      logAccess(access, { method, path, status: answer.status, started })
       return answer
     }
     return answer.then((response) => {
-      logAccess(access, { ...line, status: response.status })
+      logAccess(access, { method, path, status: response.status, started })
       return response
     })
   }

@@ -14,7 +14,7 @@ import type {
   TableApi,
 } from "@dockstat/plugin-schema"
 
-import { hookFailedError, implementedHooks, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import { hookFailedError, implementedHooks, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError, withExtra } from "./runtime-core.ts"
 
 export interface InlineInstanceOptions {
   ref: PluginRef
@@ -115,7 +115,7 @@ export function createInlineInstance(options: InlineInstanceOptions): InlineInst
       let result: unknown
       try {
         // The seed's hand-written loop passes its own logger and table; otherwise the plugin's are used.
-        result = handler({ ...payload, logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env })
+        result = handler(withExtra(payload, { logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env }))
       } catch (error) {
         throw hookFailedError(ref, hook, error)
       }

@@ -12,7 +12,7 @@ import { runActionChainNow } from "@dockstat/plugin-router"
 import type { Action, EventHandler, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
 
 import { describeShape } from "./module-shape.ts"
-import { serializeError } from "./runtime-core.ts"
+import { serializeError, withExtra } from "./runtime-core.ts"
 import { hardenWorker } from "./worker-harden.ts"
 import { LOG_LEVELS, MAX_LOG_ARGS } from "./worker-protocol.ts"
 import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
@@ -131,7 +131,7 @@ async function handle(message: HostMessage): Promise<void> {
     }
     case "hook": {
       try {
-        await events[message.hook]?.({ ...message.payload, logger, table })
+        await events[message.hook]?.(withExtra(message.payload, { logger, table }))
         post({ type: "result", id: message.id, ok: true, value: undefined })
       } catch (error) {
         post({ type: "result", id: message.id, ok: false, error: { ...serialize(error), code: "HOOK_FAILED", hook: message.hook } })
