@@ -100,7 +100,9 @@ export function createPluginRegistry(db: DB): PluginRegistry {
     .where(sql`${plugins.id} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`)
     .orderBy(asc(plugins.id))
     .prepare()
-  const digestById = orm.select({ digest: plugins.digest }).from(plugins).where(eq(plugins.id, sql.placeholder("id"))).prepare()
+  // Raw and single-row: drizzle's prepared values() goes through libsql's all(), which sets up a row
+  // iterator per call; this runs once per plugin loaded.
+  const digestById = db.client.prepare("SELECT digest FROM plugins WHERE id = ?").raw(true)
   const repositories = orm.selectDistinct({ repository: plugins.repository }).from(plugins).orderBy(asc(plugins.repository)).prepare()
   return {
     insert(input, choices = {}) {
@@ -129,7 +131,7 @@ export function createPluginRegistry(db: DB): PluginRegistry {
       return (rowsByIds.values({ ids: JSON.stringify(ids) }) as unknown[][]).map(toPluginRow)
     },
     digestOf(id) {
-      const row = digestById.values({ id })[0] as unknown[] | undefined
+      const row = digestById.get([id]) as unknown[] | undefined
       return row === undefined ? undefined : (row[0] as string)
     },
     findByName(name) {
