@@ -14,7 +14,7 @@ import type { Row } from "./report.ts"
 const SIZES = [10, 100, 1000] as const
 /** Fresh processes per size and side; the small sizes only show the shape of the growth. */
 const REPS: Record<(typeof SIZES)[number], number> = { 10: 1, 100: 1, 1000: 2 }
-const GOAL_MS = 500
+const GOAL_MS = 150
 /** Linear: 10x the plugins cost at most 12x the time (10x is exactly linear; fixed costs keep it lower). */
 const LINEAR_GROWTH = 12
 

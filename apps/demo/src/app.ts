@@ -11,6 +11,7 @@ import { deleteStatus, installStatus, retryHeaders } from "./install-status.ts"
 import { MAX_INSTALL_BODY_BYTES, readInstallRequest } from "./install-request.ts"
 import { parsePluginId } from "./plugin-id.ts"
 import type { Admin } from "./admin/index.ts"
+import { logAccess, servePluginRoutesFirst } from "./plugin-routes-first.ts"
 
 export interface AppOptions {
   /** Where unexpected errors are logged (with their stack, which the response never carries). */
@@ -48,13 +49,13 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
     return plugin
   }
 
-  if (options.logger !== undefined && options.accessLog !== false) {
-    const access = options.logger
+  const access = options.logger !== undefined && options.accessLog !== false ? options.logger : undefined
+  if (access !== undefined) {
     app.use(async (c, next) => {
       const started = performance.now()
       await next()
       // After next(): an error has been answered by onError by then, so the status is the one sent.
-      access.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, "request")
+      logAccess(access, { method: c.req.method, path: c.req.path, status: c.res.status, started })
     })
   }
 
@@ -153,5 +154,6 @@ export function createApp(handler: PluginHandler, options: AppOptions = {}): Hon
 
   app.notFound(notFoundHandler)
   app.onError(createErrorHandler(options.logger))
+  servePluginRoutesFirst(app, API, apiRoutes, { access, guard: options.admin?.access })
   return app
 }

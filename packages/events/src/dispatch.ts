@@ -64,16 +64,20 @@ export function dispatchEvent(
       if (pending === 0) finish()
     }
     targets.forEach((instance, index) => {
-      const base = { pluginId: instance.id, plugin: instance.name }
-      let call: Promise<void>
+      let call: Promise<void> | undefined
       try {
-        call = instance.runHook(hook, payload)
+        // A hook that ran synchronously (inline) is settled here: no Promise per plugin.
+        call = instance.runHookNow ? instance.runHookNow(hook, payload) : instance.runHook(hook, payload)
       } catch (error) {
         call = Promise.reject(error)
       }
+      if (call === undefined) {
+        settle(index, { pluginId: instance.id, plugin: instance.name, status: "ok", ms: performance.now() - started })
+        return
+      }
       call.then(
-        () => settle(index, { ...base, status: "ok", ms: performance.now() - started }),
-        (error: unknown) => settle(index, { ...base, status: "error", message: errorMessage(error), ms: performance.now() - started }),
+        () => settle(index, { pluginId: instance.id, plugin: instance.name, status: "ok", ms: performance.now() - started }),
+        (error: unknown) => settle(index, { pluginId: instance.id, plugin: instance.name, status: "error", message: errorMessage(error), ms: performance.now() - started }),
       )
     })
   })

@@ -33,11 +33,17 @@ export interface InlineInstanceOptions {
   env?: Readonly<Record<string, string>>
 }
 
+/** The inline runtime's instance: both synchronous paths are there. */
+export type InlineInstance = PluginInstance & Required<Pick<PluginInstance, "runRouteNow" | "runHookNow">>
+
+const DONE: Promise<void> = Promise.resolve()
+const nothing = (): void => {}
+
 /**
  * A plugin running in the host process: fastest, and trusted. The route table and the action map are
  * fixed at load; a request costs one Map lookup before the chain runs.
  */
-export function createInlineInstance(options: InlineInstanceOptions): PluginInstance & { runRouteNow(routeKey: string, input: RouteInput): unknown } {
+export function createInlineInstance(options: InlineInstanceOptions): InlineInstance {
   const { ref, definition, table, logger } = options
   const routes: readonly RouteDescriptor[] = Object.freeze(routesFromConfig(definition.config?.apiRoutes))
   const lookup = routeLookup(routes)
@@ -64,7 +70,7 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
       )
     })
 
-  const instance: PluginInstance & { runRouteNow(routeKey: string, input: RouteInput): unknown } = Object.freeze({
+  const instance: InlineInstance = Object.freeze({
     id: ref.id,
     name: ref.name,
     version: ref.version,
@@ -92,24 +98,35 @@ export function createInlineInstance(options: InlineInstanceOptions): PluginInst
         actions,
         names: route.actions,
         context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref, env },
-        onAction: (index) => {
-          progress.index = index
-        },
+        progress,
       })
       // A chain that answered synchronously needs no timer; one that went async gets the deadline.
       return isThenable(result) ? withTimeout(result, routeKey, route.actions, progress) : result
     },
-    async runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
+    runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
+      try {
+        return instance.runHookNow(hook, payload) ?? DONE
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    },
+    // A hook that answers synchronously (most do) costs no Promise; one it returns is awaited.
+    runHookNow(hook: HookName, payload: Record<string, unknown>): Promise<void> | undefined {
       if (disposed) throw unloadedError(ref)
       const handler = events[hook]
-      if (typeof handler !== "function") return
+      if (typeof handler !== "function") return undefined
+      let result: unknown
       try {
         // The seed's hand-written loop passes its own logger and table; otherwise the plugin's are used.
         const server = { logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env }
-        await callHook(handler, hook, payload, server)
+        result = callHook(handler, hook, payload, server)
       } catch (error) {
         throw hookFailedError(ref, hook, error)
       }
+      if (!isThenable(result)) return undefined
+      return Promise.resolve(result).then(nothing, (error: unknown) => {
+        throw hookFailedError(ref, hook, error)
+      })
     },
     async dispose(): Promise<void> {
       if (disposed) return

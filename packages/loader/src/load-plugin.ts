@@ -2,7 +2,7 @@ import { errorMessage } from "@dockstat/plugin-schema"
 import { createPluginTableApi, ensurePluginTable } from "@dockstat/plugin-store"
 
 import type { Logger, PluginInstance, PluginRow, RuntimeKind, TableApi, TableConfig } from "@dockstat/plugin-schema"
-import type { DB, EnsureTableResult } from "@dockstat/plugin-store"
+import type { DB, EnsureTableResult, TableIndex } from "@dockstat/plugin-store"
 
 import { loadFailed } from "./errors.ts"
 import { importPluginModule } from "./import-module.ts"
@@ -53,6 +53,8 @@ export interface LoadPluginOptions {
   tables?: "ensure" | "external"
   /** Sandbox and worker runtimes: told of each crash of the plugin (after it is logged). */
   onCrash?: (crash: CrashReport) => void
+  /** Loading many plugins at once: their tables' records read in one go (`readTableIndex`). */
+  tableIndex?: TableIndex
 }
 
 export interface LoadedPlugin {
@@ -67,7 +69,7 @@ async function prepareTable(row: PluginRow, options: LoadPluginOptions, config: 
   let result: EnsureTableResult | null = null
   if (options.tables !== "external") {
     try {
-      result = await ensurePluginTable(options.db, row.name, config)
+      result = await ensurePluginTable(options.db, row.name, config, options.tableIndex === undefined ? {} : { index: options.tableIndex })
     } catch (error) {
       throw loadFailed(context, errorMessage(error), error)
     }

@@ -4,7 +4,7 @@ import { init, parse } from "es-module-lexer"
 import { PLUGIN_SDK } from "@dockstat/plugin-schema"
 
 import { builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
-import { ImportNotAllowedError, SDK_SPECIFIERS, prepareModuleSource } from "./module-source.ts"
+import { ImportNotAllowedError, SDK_SPECIFIERS, checkImports, moduleLexer, parseModule } from "./module-source.ts"
 
 const lexerReady = init()
 const nodeRequire = createRequire(import.meta.url)
@@ -71,6 +71,12 @@ function bindings(clause: string, source: string): string {
  */
 export function toFunctionBody(code: string): string {
   const [imports, exports] = parse(code)
+  return transformModule(code, imports, exports)
+}
+
+type Parsed = ReturnType<typeof parse>
+
+function transformModule(code: string, imports: Parsed[0], exports: Parsed[1]): string {
   interface Edit {
     start: number
     end: number
@@ -130,10 +136,16 @@ export function toFunctionBody(code: string): string {
  */
 export async function evaluateModule(code: string, filename: string, options: { grantModules?: readonly string[] } = {}): Promise<Record<string, unknown>> {
   await lexerReady
-  const body = toFunctionBody(code)
-  // The plugin's first line shares the wrapper's line, so its line numbers hold without a negative
-  // lineOffset (Bun ignores one); columnOffset puts its first line's columns back where Node honours it.
-  const head = `(async function (${P}exports, ${P}require, ${P}default, ${P}import, ${P}meta) {"use strict";`
+  return runFunctionBody(toFunctionBody(code), filename, options)
+}
+
+/**
+ * `prefix` (an injected binding) goes on the plugin's first line too. That line shares the wrapper's
+ * line, so the plugin's line numbers hold without a negative lineOffset (Bun ignores one); columnOffset
+ * puts its first line's columns back where Node honours it.
+ */
+async function runFunctionBody(body: string, filename: string, options: { grantModules?: readonly string[] }, prefix = ""): Promise<Record<string, unknown>> {
+  const head = `(async function (${P}exports, ${P}require, ${P}default, ${P}import, ${P}meta) {"use strict";${prefix}`
   const script = new Script(`${head}${body}\n})`, { filename, columnOffset: -head.length })
   const run = script.runInThisContext() as (...args: unknown[]) => Promise<void>
   const exports: Record<string, unknown> = Object.create(null)
@@ -146,10 +158,13 @@ export async function evaluateModule(code: string, filename: string, options: { 
 
 const ALREADY_DECLARED = /Identifier 'column' has already been declared/
 
+/** What the seed's examples get when they use `column` without importing it (as an import of the SDK would bind it). */
+const INJECTED_COLUMN = `const { column } = ${P}require("@dockstat/plugin-handler");`
+
 /**
- * The inline runtime's import: imports checked and normalised by the lexer, then run as a function.
- * Code the transform does not handle is imported as a real ES module instead (correct, but that module
- * stays in memory after unload).
+ * The inline runtime's import: imports checked by the lexer (one parse serves the checks and the
+ * transform), then run as a function. Code the transform does not handle is imported as a real ES module
+ * instead (correct, but that module stays in memory after unload).
  */
 export async function importInline(
   code: string,
@@ -157,16 +172,23 @@ export async function importInline(
   fallback: (code: string) => Promise<Record<string, unknown>>,
   options: { grantModules?: readonly string[] } = {},
 ): Promise<Record<string, unknown>> {
-  const specifier = "@dockstat/plugin-handler"
-  const prepared = await prepareModuleSource(code, { ...options, sdkUrl: specifier })
+  await moduleLexer
+  const [imports, exports] = parseModule(code)
+  const { injectColumn } = checkImports(code, imports, options)
   const filename = `plugin:${name}`
+  let body: string
   try {
-    return await evaluateModule(prepared.source, filename, options)
+    body = transformModule(code, imports as Parsed[0], exports as Parsed[1])
   } catch (error) {
     if (error instanceof UnsupportedModuleSyntax) return fallback(code)
-    if (prepared.injectedColumn && ALREADY_DECLARED.test(String((error as Error)?.message))) {
-      return evaluateModule((await prepareModuleSource(code, { ...options, sdkUrl: specifier, injectColumn: false })).source, filename, options)
-    }
+    throw error
+  }
+  try {
+    // On the first line, as an injected import was: line numbers in stack traces stay the plugin's.
+    return await runFunctionBody(body, filename, options, injectColumn ? INJECTED_COLUMN : "")
+  } catch (error) {
+    // The plugin declares its own `column` in a way the check did not see: run it exactly as written.
+    if (injectColumn && ALREADY_DECLARED.test(String((error as Error)?.message))) return runFunctionBody(body, filename, options)
     throw error
   }
 }

@@ -73,12 +73,7 @@ export async function prepareModuleSource(code: string, options: PrepareOptions 
   await lexerReady
   const SDK_URL = options.sdkUrl ?? defaultSdkUrl()
   const grants = normalizeGrants(options.grantModules)
-  let imports
-  try {
-    ;[imports] = parse(code)
-  } catch (error) {
-    throw syntaxError(code, error)
-  }
+  const [imports] = parseModule(code)
   let source = ""
   let last = 0
   let importsColumn = false
@@ -93,23 +88,60 @@ export async function prepareModuleSource(code: string, options: PrepareOptions 
     }
     // A computed dynamic import: checked by the guard when it runs, or resolution fails by itself in the temp dir.
     if (specifier === undefined || (dynamic && entry.glob && options.dynamicImportGuard !== undefined)) continue
-    let replacement: string
-    const builtin = builtinName(specifier)
-    if (SDK_SPECIFIERS.has(specifier)) {
-      replacement = SDK_URL
-      if (!dynamic && /\bcolumn\b/.test(code.slice(entry.importStart ?? entry.start, entry.start))) importsColumn = true
-    } else if (builtin !== null) {
-      const refused = refusedBuiltin(builtin, grants)
-      if (refused !== null) throw new ImportNotAllowedError(specifier, refused)
-      replacement = builtin
-    } else {
-      throw new ImportNotAllowedError(specifier)
-    }
+    const builtin = allowedImport(specifier, grants)
+    if (builtin === null && importsColumnFrom(code, entry)) importsColumn = true
+    const replacement = builtin ?? SDK_URL
     source += code.slice(last, entry.start) + (dynamic ? JSON.stringify(replacement) : replacement)
     last = entry.end
   }
   source += code.slice(last)
-  const injectColumn = options.injectColumn !== false && !importsColumn && USES_COLUMN.test(code) && !DECLARES_COLUMN.test(code)
+  const injectColumn = options.injectColumn !== false && needsColumn(code, importsColumn)
   if (injectColumn) source = `import { column } from ${JSON.stringify(SDK_URL)};${source}`
   return { source, injectedColumn: injectColumn }
 }
+
+type ImportEntry = ReturnType<typeof parse>[0][number]
+type ExportEntry = ReturnType<typeof parse>[1][number]
+
+/** The lexer's imports and exports of `code` (the lexer must be ready); a parse error names line and column. */
+export function parseModule(code: string): [readonly ImportEntry[], readonly ExportEntry[]] {
+  try {
+    const [imports, exports] = parse(code)
+    return [imports, exports]
+  } catch (error) {
+    throw syntaxError(code, error)
+  }
+}
+
+/** Whether plugin code may import `specifier`: null for the SDK, the built-in's `node:` name, or throws naming it. */
+function allowedImport(specifier: string, grants: ReadonlySet<string>): string | null {
+  if (SDK_SPECIFIERS.has(specifier)) return null
+  const builtin = builtinName(specifier)
+  if (builtin === null) throw new ImportNotAllowedError(specifier)
+  const refused = refusedBuiltin(builtin, grants)
+  if (refused !== null) throw new ImportNotAllowedError(specifier, refused)
+  return builtin
+}
+
+const importsColumnFrom = (code: string, entry: ImportEntry) => entry.type !== "dynamic" && /\bcolumn\b/.test(code.slice(entry.importStart ?? entry.start, entry.start))
+
+/** The seed's examples use `column` without importing it: such code gets the import. */
+const needsColumn = (code: string, importsColumn: boolean) => !importsColumn && USES_COLUMN.test(code) && !DECLARES_COLUMN.test(code)
+
+/**
+ * `prepareModuleSource`'s checks without the rewrite, on imports already parsed (the inline runtime
+ * transforms the code itself and resolves specifiers when it runs): throws ImportNotAllowedError for an
+ * import plugin code may not make, and says whether the code needs `column` injected.
+ */
+export function checkImports(code: string, imports: readonly ImportEntry[], options: { grantModules?: readonly string[] } = {}): { injectColumn: boolean } {
+  const grants = normalizeGrants(options.grantModules)
+  let importsColumn = false
+  for (const entry of imports) {
+    if (entry.type === "import-meta" || entry.specifier === undefined) continue
+    if (allowedImport(entry.specifier, grants) === null && importsColumnFrom(code, entry)) importsColumn = true
+  }
+  return { injectColumn: needsColumn(code, importsColumn) }
+}
+
+/** Resolves once the lexer can parse (`parseModule`, `checkImports`). */
+export const moduleLexer: Promise<void> = lexerReady

@@ -26,7 +26,8 @@ delete root.__dockstat_host
 let minLevel = 30
 let ref: PluginRef = { id: 0, name: "plugin", version: "0.0.0" }
 let env: Readonly<Record<string, string>> = Object.freeze({})
-let progress = 0
+/** Which action the running chain is in (the host asks when a call times out). */
+const progress = { index: 0 }
 
 function plain(arg: unknown): unknown {
   if (arg instanceof Error) return { type: arg.name, message: arg.message, ...(arg.stack ? { stack: arg.stack } : {}) }
@@ -125,27 +126,38 @@ let events: Partial<Record<HookName, HookFunction>> = {}
 let routes = new Map<string, readonly string[]>()
 let table: TableApi | null = null
 
+/** Where a lazy headers proxy keeps its call number and, once fetched, the headers. */
+interface HeaderSlot {
+  call: number
+  headers: Record<string, string> | undefined
+}
+
+const loadHeaders = (slot: HeaderSlot): Record<string, string> => (slot.headers ??= JSON.parse(host.headers(slot.call)) as Record<string, string>)
+
+/** One handler for every request's proxy (the interpreter pays for each closure a request would make). */
+const HEADER_TRAPS: ProxyHandler<HeaderSlot> = {
+  get: (slot, name) => loadHeaders(slot)[name as string],
+  has: (slot, name) => name in loadHeaders(slot),
+  set: (slot, name, value) => {
+    loadHeaders(slot)[name as string] = value
+    return true
+  },
+  deleteProperty: (slot, name) => delete loadHeaders(slot)[name as string],
+  ownKeys: (slot) => Reflect.ownKeys(loadHeaders(slot)),
+  getOwnPropertyDescriptor: (slot, name) => {
+    const headers = loadHeaders(slot)
+    const value = headers[name as string]
+    return value === undefined && !(name in headers) ? undefined : { value, writable: true, enumerable: true, configurable: true }
+  },
+}
+
 /**
  * The request's headers, fetched from the host the first time an action looks at them: most actions
  * never do, and headers are most of a request's size.
  */
 function lazyHeaders(call: number): Record<string, string> {
-  let headers: Record<string, string> | undefined
-  const load = (): Record<string, string> => (headers ??= JSON.parse(host.headers(call)) as Record<string, string>)
-  return new Proxy({} as Record<string, string>, {
-    get: (_target, name) => load()[name as string],
-    has: (_target, name) => name in load(),
-    set: (_target, name, value) => {
-      load()[name as string] = value
-      return true
-    },
-    deleteProperty: (_target, name) => delete load()[name as string],
-    ownKeys: () => Reflect.ownKeys(load()),
-    getOwnPropertyDescriptor: (_target, name) => {
-      const value = load()[name as string]
-      return value === undefined && !(name in load()) ? undefined : { value, writable: true, enumerable: true, configurable: true }
-    },
-  })
+  // The slot's own keys are configurable, so the proxy may hide them and show the headers instead.
+  return new Proxy({ call, headers: undefined } as HeaderSlot, HEADER_TRAPS) as unknown as Record<string, string>
 }
 
 function ok(value: unknown): string {
@@ -187,9 +199,7 @@ const guest = {
         actions,
         names,
         context: { logger: logger as unknown as Logger, table, body: input.body, params: input.params, query: input.query, headers: lazyHeaders(call), method: input.method, path: input.path, plugin: ref, env },
-        onAction: (index) => {
-          progress = index
-        },
+        progress,
       })
       return isThenable(result) ? Promise.resolve(result).then(ok, fail) : ok(result)
     } catch (error) {
@@ -234,7 +244,7 @@ const guest = {
     timers.fire(id)
   },
   progress(): number {
-    return progress
+    return progress.index
   },
 }
 

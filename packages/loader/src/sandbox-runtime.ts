@@ -98,8 +98,8 @@ interface Call {
   reject: (error: unknown) => void
   timer: NodeJS.Timeout
   what: string
-  /** The timeout error, for a call that ran `ms` without an answer. */
-  onTimeout: (ms: number) => PluginError
+  /** The timeout error, for a call that ran `ms` without an answer in engine `current`. */
+  onTimeout: (ms: number, current: Engine) => PluginError
 }
 
 /** The engine of one plugin, from boot to teardown. A new one replaces it after a crash. */
@@ -120,7 +120,8 @@ interface Engine {
  * a number) cannot hold a Date or bytes, so the plain (fast) stringify does.
  */
 function encodeInput(input: RouteInput): string {
-  const { headers: _headers, ...rest } = input
+  // Headers stay home (the guest asks for them when an action reads them).
+  const rest = { method: input.method, path: input.path, params: input.params, query: input.query, body: input.body }
   return typeof rest.body === "object" && rest.body !== null ? encodeValue(rest) : JSON.stringify(rest)
 }
 
@@ -213,15 +214,25 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     throw new EngineStop("crash", withThrowLocation(`its runtime failed: ${message}`, stack, isSandboxFile))
   }
 
-  const callGuest = (current: Engine, fn: QuickJSHandle, args: (string | number)[]): QuickJSHandle =>
-    enter(current, () => {
-      const handles = args.map((arg) => (typeof arg === "string" ? current.vm.newString(arg) : current.vm.newNumber(arg)))
-      try {
-        return unwrap(current, current.vm.callFunction(fn, current.vm.undefined, handles))
-      } finally {
-        for (const handle of handles) handle.dispose()
+  /** `enter` for a call of a guest function, written out: no closure per call (every route makes one). */
+  const callGuest = (current: Engine, fn: QuickJSHandle, args: readonly (string | number)[]): QuickJSHandle => {
+    sliceDeadline = Date.now() + sliceMs
+    const { vm } = current
+    const handles: QuickJSHandle[] = []
+    try {
+      for (let index = 0; index < args.length; index++) {
+        const arg = args[index] as string | number
+        handles.push(typeof arg === "string" ? vm.newString(arg) : vm.newNumber(arg))
       }
-    })
+      return unwrap(current, vm.callFunction(fn, vm.undefined, handles))
+    } catch (error) {
+      if (error instanceof EngineStop) throw error
+      // The engine itself failed (a fault in WebAssembly, the host's stack): it cannot be trusted again.
+      throw new EngineStop("crash", `its engine failed: ${errorMessage(error)}`)
+    } finally {
+      for (const handle of handles) handle.dispose()
+    }
+  }
 
   const outcome = (text: string): unknown => {
     let answer: { ok: true; value?: unknown } | { ok: false; error: SerializedError }
@@ -298,7 +309,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
             return outcome(text)
           } catch (error) {
             // The chain caught the interrupt as an action's failure: it ran past its slice.
-            if (timedOut && isPluginError(error) && /interrupted/.test(error.message)) throw call.onTimeout(sliceMs)
+            if (timedOut && isPluginError(error) && /interrupted/.test(error.message)) throw call.onTimeout(sliceMs, current)
             throw error
           }
         })
@@ -307,7 +318,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
         promiseState.error.dispose()
         settle(current, call, () => {
           // Interrupted after an await: the job ran past its slice.
-          if (interrupted) throw call.onTimeout(sliceMs)
+          if (interrupted) throw call.onTimeout(sliceMs, current)
           throw new PluginError("ACTION_FAILED", `${call.what} of plugin "${ref.name}" failed: ${errorMessage(reason)}`, { ...context })
         })
       }
@@ -623,14 +634,14 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
    * Calls into the guest: a plain answer returns at once; a promise is driven and settles when the
    * host work it waits for is done, or times out.
    */
-  const invoke = (current: Engine, fn: QuickJSHandle, args: (string | number)[], what: string, onTimeout: (ms: number) => PluginError): unknown => {
+  const invoke = (current: Engine, fn: QuickJSHandle, args: (string | number)[], what: string, onTimeout: Call["onTimeout"]): unknown => {
     let handle: QuickJSHandle
     interrupted = false
     try {
       handle = callGuest(current, fn, args)
     } catch (error) {
       const stop = error as EngineStop
-      if (stop.kind === "interrupted") throw onTimeout(sliceMs)
+      if (stop.kind === "interrupted") throw onTimeout(sliceMs, current)
       retire(current, stop.message)
       throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" ${stop.message} while running ${what}`, { ...context })
     }
@@ -643,7 +654,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
         return outcome(text)
       } catch {
         // It failed because it ran past its slice (a host call refused it): a timeout, as an interrupt is.
-        throw onTimeout(sliceMs)
+        throw onTimeout(sliceMs, current)
       }
     }
     return new Promise((resolve, reject) => {
@@ -657,7 +668,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
           current.calls.delete(call)
           if (call.handle.alive) call.handle.dispose()
           endOfCalls(current)
-          reject(onTimeout(timeoutMs))
+          reject(onTimeout(timeoutMs, current))
         }, timeoutMs),
       }
       current.calls.add(call)
@@ -680,30 +691,44 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   const lookup = routeLookup(routes)
   const hooks = Object.freeze([...loaded.hooks])
 
+  /** Each route's call text and timeout error, made once: a request builds no closure or string of its own. */
+  const routeCalls = new Map<string, { what: string; onTimeout: Call["onTimeout"] }>()
+  const routeCallOf = (route: RouteDescriptor) => {
+    let known = routeCalls.get(route.key)
+    if (known === undefined) {
+      known = {
+        what: `Route "${route.key}"`,
+        onTimeout: (ms, ready) => routeTimeoutError(ref, route.key, ms, ready.dead ? undefined : progressAction(ready, route.actions)),
+      }
+      routeCalls.set(route.key, known)
+    }
+    return known
+  }
+
+  const runRouteOn = (ready: Engine, route: RouteDescriptor, input: RouteInput): unknown => {
+    const known = routeCallOf(route)
+    // The guest asks for the headers only when an action reads them (see lazyHeaders in the guest).
+    const call = ++lastCall
+    callHeaders.set(call, input.headers)
+    let answer: unknown
+    try {
+      answer = invoke(ready, ready.guest.runRoute, [route.key, encodeInput(input), call], known.what, known.onTimeout)
+    } catch (error) {
+      callHeaders.delete(call)
+      throw error
+    }
+    if (answer instanceof Promise) {
+      const forget = () => callHeaders.delete(call)
+      answer.then(forget, forget)
+    } else callHeaders.delete(call)
+    return answer
+  }
+
   const runRouteNow = (routeKey: string, input: RouteInput): unknown => {
     const route = lookup(routeKey)
     if (route === undefined) throw routeNotFoundError(ref, routeKey)
     const current = live()
-    const run = (ready: Engine) => {
-      // The guest asks for the headers only when an action reads them (see lazyHeaders in the guest).
-      const call = ++lastCall
-      callHeaders.set(call, input.headers)
-      let answer: unknown
-      try {
-        answer = invoke(ready, ready.guest.runRoute, [routeKey, encodeInput(input), call], `Route "${routeKey}"`, (ms) =>
-          routeTimeoutError(ref, routeKey, ms, ready.dead ? undefined : progressAction(ready, route.actions)),
-        )
-      } catch (error) {
-        callHeaders.delete(call)
-        throw error
-      }
-      if (answer instanceof Promise) {
-        const forget = () => callHeaders.delete(call)
-        answer.then(forget, forget)
-      } else callHeaders.delete(call)
-      return answer
-    }
-    return current instanceof Promise ? current.then(run) : run(current)
+    return current instanceof Promise ? current.then((ready) => runRouteOn(ready, route, input)) : runRouteOn(current, route, input)
   }
 
   const instance: SandboxPluginInstance = {

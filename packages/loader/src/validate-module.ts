@@ -1,4 +1,4 @@
-import { PLUGIN_BUILDER_BRAND, formatZodError, pluginModuleSchema } from "@dockstat/plugin-schema"
+import { PLUGIN_BUILDER_BRAND, formatZodError, isSimplePluginModule, pluginModuleSchema } from "@dockstat/plugin-schema"
 
 import type { PluginDefinition, TableConfig } from "@dockstat/plugin-schema"
 
@@ -14,6 +14,8 @@ export function validatePluginModule(namespace: Record<string, unknown>): Plugin
   if (Object.hasOwn(definition, PLUGIN_BUILDER_BRAND)) {
     throw new Error("the default export is a plugin builder, not a plugin: end the chain with .build()")
   }
+  // Plain modules (nearly all) are checked without zod; zod decides, and words the error, for the rest.
+  if (isSimplePluginModule(definition)) return definition as PluginDefinition
   const result = pluginModuleSchema.safeParse(definition)
   if (!result.success) throw new Error(formatZodError(result.error, "invalid plugin shape"))
   // The original object, not zod's copy: actions keep their identity and `this`. Only the table is

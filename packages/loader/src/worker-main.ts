@@ -5,9 +5,9 @@
  */
 import { createRequire } from "node:module"
 import { parentPort, workerData } from "node:worker_threads"
-import { errorMessage } from "@dockstat/plugin-schema"
+import { errorMessage, isThenable } from "@dockstat/plugin-schema"
 import { createPluginTableApi } from "@dockstat/plugin-store"
-import { runActionChain } from "@dockstat/plugin-router"
+import { runActionChainNow } from "@dockstat/plugin-router"
 
 import type { Action, HookName, Logger, PluginDefinition, TableApi } from "@dockstat/plugin-schema"
 
@@ -56,6 +56,8 @@ function makeLogger(): Logger {
 }
 
 const serialize = (error: unknown): SerializedError => serializeError(error, data.ref)
+/** Where the host reads which action a timed-out chain was in. */
+const storeProgress = (index: number) => void Atomics.store(progress, 0, index)
 
 const logger = makeLogger()
 let definition: PluginDefinition = {}
@@ -117,13 +119,14 @@ async function handle(message: HostMessage): Promise<void> {
       try {
         if (!names) throw new Error(`no route "${message.key}"`)
         const { input } = message
-        const value = await runActionChain({
+        const result = runActionChainNow({
           actions,
           names,
           context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: data.ref },
-          onAction: (index) => Atomics.store(progress, 0, index),
+          onAction: storeProgress,
         })
-        post({ type: "result", id: message.id, ok: true, value })
+        // A chain that answered synchronously is posted in the same turn: no Promise, no microtask.
+        post({ type: "result", id: message.id, ok: true, value: isThenable(result) ? await result : result })
       } catch (error) {
         post({ type: "result", id: message.id, ok: false, error: serialize(error) })
       }
@@ -132,7 +135,10 @@ async function handle(message: HostMessage): Promise<void> {
     case "hook": {
       try {
         const handler = events[message.hook]
-        if (typeof handler === "function") await callHook(handler, message.hook, message.payload, { logger, table })
+        if (typeof handler === "function") {
+          const result = callHook(handler, message.hook, message.payload, { logger, table })
+          if (isThenable(result)) await result
+        }
         post({ type: "result", id: message.id, ok: true, value: undefined })
       } catch (error) {
         post({ type: "result", id: message.id, ok: false, error: { ...serialize(error), code: "HOOK_FAILED", hook: message.hook } })

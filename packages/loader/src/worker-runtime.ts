@@ -62,8 +62,8 @@ interface Pending {
   timer: NodeJS.Timeout
   what: string
   actions: readonly string[]
-  /** Settles with the call, whatever its outcome. */
-  done: Promise<unknown>
+  /** The call's own promise (dispose waits for the calls in flight). */
+  promise: Promise<unknown>
 }
 
 interface Thread {
@@ -76,6 +76,9 @@ interface Thread {
   /** Fails `ready` (a thread that ends before it was ready). */
   reject: (error: unknown) => void
 }
+
+/** Stands for a call's promise for the moment between creating its entry and the promise. */
+const PENDING: Promise<unknown> = new Promise(() => {})
 
 /** Hook payloads cross by structured clone: the host's logger and table stay home (the worker has its own). */
 function clonablePayload(payload: Record<string, unknown>): Record<string, unknown> {
@@ -293,8 +296,17 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
     return current
   }
 
-  const call = async (message: HostMessage & { id: number }, what: string, actions: readonly string[]): Promise<unknown> => {
-    const current = await live()
+  /**
+   * Sends a route or hook to the thread. A serving thread gets it at once: no await before the message
+   * leaves (each one costs a microtask turn per request); otherwise it waits for a thread to be ready.
+   */
+  const call = (message: HostMessage & { id: number }, what: string, actions: readonly string[]): Promise<unknown> => {
+    const current = thread
+    if (current !== undefined && current.phase === "serving" && state === "running") return send(current, message, what, actions)
+    return live().then((ready) => send(ready, message, what, actions))
+  }
+
+  const send = (current: Thread, message: HostMessage & { id: number }, what: string, actions: readonly string[]): Promise<unknown> => {
     let entry: Pending | undefined
     const promise = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -308,13 +320,10 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
         void current.worker.terminate()
         reject(failure)
       }, timeoutMs)
-      entry = { resolve, reject, timer, what, actions, done: Promise.resolve() }
+      entry = { resolve, reject, timer, what, actions, promise: PENDING }
       current.pending.set(message.id, entry)
     })
-    ;(entry as Pending).done = promise.then(
-      () => undefined,
-      () => undefined,
-    )
+    ;(entry as Pending).promise = promise
     try {
       current.worker.postMessage(message)
     } catch (error) {
@@ -337,7 +346,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   }
   const loaded = summary as ModuleSummary
   const routes: readonly RouteDescriptor[] = Object.freeze(loaded.routes)
-  const byKey = new Map(routes.map((route) => [route.key, route]))
+  const byKey = new Map(routes.map((route) => [route.key, { route, what: `Route "${route.key}"` }]))
   const loadedAt = new Date()
 
   const instance: WorkerPluginInstance = {
@@ -366,10 +375,10 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       return thread?.worker.threadId ?? null
     },
     runRoute(routeKey: string, input: RouteInput) {
-      const route = byKey.get(routeKey)
-      if (!route) return Promise.reject(routeNotFoundError(ref, routeKey))
+      const known = byKey.get(routeKey)
+      if (!known) return Promise.reject(routeNotFoundError(ref, routeKey))
       nextId += 1
-      return call({ type: "route", id: nextId, key: routeKey, input }, `Route "${routeKey}"`, route.actions)
+      return call({ type: "route", id: nextId, key: routeKey, input }, known.what, known.route.actions)
     },
     async runHook(hook: HookName, payload: Record<string, unknown>) {
       if (!instance.hooks.includes(hook)) return
@@ -387,7 +396,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       const current = thread
       // Calls in flight finish first (an update swaps versions under load), within the call timeout.
       if (current && current.pending.size > 0) {
-        const settled = [...current.pending.values()].map((call) => call.done)
+        const settled = [...current.pending.values()].map((call) => call.promise)
         await Promise.race([Promise.allSettled(settled), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])
       }
       state = "stopped"

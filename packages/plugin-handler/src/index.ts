@@ -2,7 +2,7 @@ import { PluginHandler } from "./plugin-handler.ts"
 
 export default PluginHandler
 export { PluginHandler }
-export type { LoadedPluginStatus, PluginHandlerOptions, PluginStatus } from "./plugin-handler.ts"
+export type { LoadedPluginStatus, PluginHandlerOptions, PluginRoutes, PluginStatus } from "./plugin-handler.ts"
 export { describeActivity } from "./activity.ts"
 export type { Activity, ActivityInput, ActivityKind, ActivityListener, Unsubscribe } from "./activity.ts"
 export type { PreviewResult, PreviewSuccess } from "./preview-plugin.ts"

@@ -1,13 +1,28 @@
 import { PluginError, errorMessage } from "@dockstat/plugin-schema"
 import { loadPlugin } from "@dockstat/plugin-loader"
-import { retryWhileBusy } from "@dockstat/plugin-store"
+import { readTableIndex, retryWhileBusy } from "@dockstat/plugin-store"
 
 import type { PluginInstance, PluginRow, RuntimeKind } from "@dockstat/plugin-schema"
+import type { TableIndex } from "@dockstat/plugin-store"
 
 import type { HandlerParts } from "./handler-parts.ts"
 import { createLoadedEntry, versionStamp } from "./loaded-set.ts"
 import type { LoadedEntry } from "./loaded-set.ts"
 import { invalidIdError, missingPluginError } from "./missing-plugin.ts"
+
+/**
+ * What loading many plugins at once reads in one go instead of per plugin: their rows and their tables'
+ * records. Read just before the loads start; a row changed meanwhile is caught by the digest check after
+ * the load, as for a single load.
+ */
+export interface LoadBatch {
+  rows: ReadonlyMap<number, PluginRow>
+  tables: TableIndex
+}
+
+export function readLoadBatch(parts: HandlerParts, ids: readonly number[]): LoadBatch {
+  return { rows: new Map(parts.registry.rows(ids).map((row) => [row.id, row])), tables: readTableIndex(parts.db) }
+}
 
 /**
  * A plugin saved with `savePlugin` (stored without loading) or installed before frontends were stored
@@ -24,15 +39,17 @@ async function recordFrontend(parts: HandlerParts, row: PluginRow, instance: Plu
  * queue: a load only ever replaces what it read, so a plugin deleted or updated meanwhile is not revived.
  * `runtime` overrides the stored and configured runtime for this load.
  */
-export async function loadStored(parts: HandlerParts, id: number, runtime?: RuntimeKind): Promise<PluginInstance> {
+export async function loadStored(parts: HandlerParts, id: number, runtime?: RuntimeKind, batch?: LoadBatch): Promise<PluginInstance> {
   const { registry, loaded, lifecycle, logger } = parts
   if (!Number.isSafeInteger(id)) throw invalidIdError(id)
-  const row = registry.get(id)
+  const row = batch?.rows.get(id) ?? registry.get(id)
   if (!row) throw missingPluginError(id)
   const started = performance.now()
   try {
-    const { instance, table } = await loadPlugin(row, parts.loadOptions(row.name, { runtime, stored: row.runtime, id }))
-    if (registry.get(id)?.digest !== row.digest) {
+    const options = parts.loadOptions(row.name, { runtime, stored: row.runtime, id })
+    if (batch !== undefined) options.tableIndex = batch.tables
+    const { instance, table } = await loadPlugin(row, options)
+    if (registry.digestOf(id) !== row.digest) {
       // Deleted or replaced while it was loading: what loaded is not the plugin any more.
       await instance.dispose()
       throw new PluginError("PLUGIN_NOT_FOUND", `Plugin ${id} was deleted or replaced while it was loading`, { pluginId: id, plugin: row.name })

@@ -16,6 +16,7 @@ import { ActivityFeed } from "./activity.ts"
 import type { ActivityListener, Unsubscribe } from "./activity.ts"
 import { eventSubject } from "./event-subject.ts"
 import { LoadedSet } from "./loaded-set.ts"
+import type { PluginRoutes } from "./loaded-set.ts"
 import { createBaseLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
 import { failureKind } from "./install-failure.ts"
@@ -24,11 +25,12 @@ import { Lifecycle } from "./lifecycle.ts"
 import { createLoadOptions } from "./load-options.ts"
 import type { HandlerParts } from "./handler-parts.ts"
 import { updatePlugin } from "./update-plugin.ts"
-import { loadStored } from "./load-stored.ts"
+import { loadStored, readLoadBatch } from "./load-stored.ts"
+import type { LoadBatch } from "./load-stored.ts"
 import { runRouteLogged } from "./run-route.ts"
 import type { BusyRetry } from "./run-route.ts"
 import { followRegistry } from "./follow-registry.ts"
-import { loadedStatus } from "./plugin-status.ts"
+import { distinctRepositories, loadedStatus } from "./plugin-status.ts"
 import type { LoadedPluginStatus, PluginStatus } from "./plugin-status.ts"
 import { installPlugin } from "./install-plugin.ts"
 import { previewPlugin } from "./preview-plugin.ts"
@@ -38,7 +40,7 @@ import type { PluginTableRows, TableRowsOptions } from "./table-rows.ts"
 import { invalidIdResult, missingPluginError, missingPluginMessage, missingPluginResult, notLoadedError } from "./missing-plugin.ts"
 import type { DeleteResult, InstallOptions, InstallResult, LoadPluginsResult, ResignResult, SaveResult } from "./results.ts"
 
-export type { LoadedPluginStatus, PluginStatus }
+export type { LoadedPluginStatus, PluginRoutes, PluginStatus }
 
 export interface PluginHandlerOptions {
   /** A pino logger to log through (the handler adds `name` bindings); by default one is made. */
@@ -259,8 +261,9 @@ export class PluginHandler {
     const byId = new Map(data.map((plugin) => [plugin.id, plugin]))
     return {
       installed_plugins: { count: data.length, data },
-      repos: this.#registry.repositories(),
-      loaded_plugins: [...this.#loaded.entries()].map(({ instance }) => loadedStatus(instance, byId.get(instance.id), this.#lifecycle.failures(instance.id))),
+      // From the rows just read (one query, one snapshot), ordered as SQLite orders them.
+      repos: distinctRepositories(data),
+      loaded_plugins: this.#loaded.entries().map((entry) => loadedStatus(entry, byId.get(entry.instance.id), this.#lifecycle.failures(entry.instance.id))),
     }
   }
 
@@ -333,7 +336,10 @@ export class PluginHandler {
     if (!Array.isArray(ids)) {
       return { successes: [], errors: [{ pluginId: Number.NaN, error: `loadPlugins expects an array of ids, got ${typeof ids}` }] }
     }
-    const outcomes = await Promise.allSettled(ids.map((id) => this.loadPlugin(id)))
+    // Plugins with nothing queued are read in one go; the others (an update in flight) read their row when their turn comes.
+    const idle = new Set(ids.filter((id) => Number.isSafeInteger(id) && !this.#loaded.has(id) && !this.#queue.has(id)))
+    const batch = idle.size > 1 ? readLoadBatch(this.#parts, [...idle]) : undefined
+    const outcomes = await Promise.allSettled(ids.map((id) => this.#load(id, undefined, batch !== undefined && idle.has(id) ? batch : undefined)))
     outcomes.forEach((outcome, index) => {
       const id = ids[index] as number
       if (outcome.status === "fulfilled") result.successes.push(id)
@@ -347,11 +353,15 @@ export class PluginHandler {
    * `runtime` overrides the handler's choice for this load.
    */
   async loadPlugin(id: number, options: { runtime?: RuntimeKind } = {}): Promise<PluginInstance> {
+    return this.#load(id, options.runtime)
+  }
+
+  #load(id: number, runtime: RuntimeKind | undefined, batch?: LoadBatch): Promise<PluginInstance> {
     const loaded = this.#loaded.get(id)
     // Nothing queued for it: the loaded instance is the answer. Otherwise wait for the load or update in
     // flight, whose result is the plugin as it will be.
-    if (loaded && !this.#queue.has(id)) return loaded.instance
-    return this.#queue.serial(id, async () => this.#loaded.get(id)?.instance ?? loadStored(this.#parts, id, options.runtime))
+    if (loaded && !this.#queue.has(id)) return Promise.resolve(loaded.instance)
+    return this.#queue.serial(id, async () => this.#loaded.get(id)?.instance ?? loadStored(this.#parts, id, runtime, batch))
   }
 
   /** Loads the stored code again and swaps it in; the running version serves until then, and stays on failure. */
@@ -449,8 +459,9 @@ export class PluginHandler {
     return entry ? entry.instance.routes.map((route) => ({ ...route, methods: [...route.methods], actions: [...route.actions] })) : null
   }
 
-  getAllPluginRoutes(): { id: number; plugin: string; routes: string[] }[] {
-    return [...this.#loaded.entries()].map(({ instance, routeTable }) => ({ id: instance.id, plugin: instance.name, routes: [...routeTable.paths] }))
+  /** Each loaded plugin's id, name and route paths, by id. The entries are frozen (built at load, shared by every call). */
+  getAllPluginRoutes(): PluginRoutes[] {
+    return this.#loaded.entries().map((entry) => entry.routeListing)
   }
 
   // ---- events ---------------------------------------------------------------------------------

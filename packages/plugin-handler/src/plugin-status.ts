@@ -2,13 +2,16 @@ import type { PluginInstance, PluginPermissions } from "@dockstat/plugin-schema"
 import type { SandboxPluginInstance, WorkerPluginInstance } from "@dockstat/plugin-loader"
 import type { PluginMetadata } from "@dockstat/plugin-store"
 
+import type { LoadedEntry } from "./loaded-set.ts"
+
 export interface LoadedPluginStatus {
   id: number
   name: string
   version: string
   runtime: PluginInstance["runtime"]
-  routes: string[]
-  hooks: string[]
+  /** Route keys; shared and frozen, like `hooks` (fixed while the plugin stays loaded). */
+  routes: readonly string[]
+  hooks: readonly string[]
   table: string | null
   /** What the plugin declared it may reach (as stored, normalized). */
   permissions: PluginPermissions
@@ -37,17 +40,18 @@ export interface PluginStatus {
  * permissions, enabled) and how its hooks and runtime fare. The runtime fields appear only where the
  * runtime has them, so an inline plugin's status has no `state`.
  */
-export function loadedStatus(instance: PluginInstance, stored: PluginMetadata | undefined, hookFailures: { count: number; last: string } | undefined): LoadedPluginStatus {
+export function loadedStatus(entry: LoadedEntry, stored: PluginMetadata | undefined, hookFailures: { count: number; last: string } | undefined): LoadedPluginStatus {
+  const { instance, fixedStatus } = entry
   const status: LoadedPluginStatus = {
     id: instance.id,
     name: instance.name,
     version: instance.version,
     runtime: instance.runtime,
-    routes: instance.routes.map((route) => route.key),
-    hooks: [...instance.hooks],
-    table: instance.table?.name ?? null,
+    routes: fixedStatus.routes,
+    hooks: fixedStatus.hooks,
+    table: fixedStatus.table,
     permissions: stored?.permissions ?? { network: [], env: [] },
-    loadedAt: instance.loadedAt.toISOString(),
+    loadedAt: fixedStatus.loadedAt,
     enabled: stored?.enabled ?? true,
     hookFailures: hookFailures?.count ?? 0,
     lastHookError: hookFailures?.last ?? null,
@@ -60,4 +64,25 @@ export function loadedStatus(instance: PluginInstance, stored: PluginMetadata | 
   }
   if (instance.runtime === "sandbox") status.memoryBytes = (instance as SandboxPluginInstance).memoryBytes
   return status
+}
+
+/**
+ * The distinct repositories of `plugins`, sorted as SQLite's `SELECT DISTINCT ... ORDER BY` sorts text
+ * (binary collation: UTF-8 bytes, which is code point order; JavaScript's `<` compares UTF-16 units).
+ */
+export function distinctRepositories(plugins: readonly PluginMetadata[]): string[] {
+  const seen = new Set<string>()
+  for (const plugin of plugins) seen.add(plugin.repository)
+  return [...seen].sort(compareCodePoints)
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length)
+  for (let index = 0; index < length; index++) {
+    const x = a.codePointAt(index) as number
+    const y = b.codePointAt(index) as number
+    if (x !== y) return x - y
+    if (x > 0xffff) index++
+  }
+  return a.length - b.length
 }

@@ -46,23 +46,21 @@ export function createFetchHandler(host: RouteHost, options: FetchHandlerOptions
     if (target.id === undefined) {
       return errorToResponse(new PluginError("PLUGIN_NOT_FOUND", `There is no plugin with id "${target.rawId}"`))
     }
+    // No closure per request here: under tsx (keepNames) each one costs a defineProperty.
     const head = request.method === "HEAD"
-    const answer = (response: Response) => (head ? withoutBody(response) : response)
     let result: unknown
     try {
       result = host.handleRouteNow ? host.handleRouteNow(target.id, target.path, request) : host.handleRoute(target.id, target.path, request)
     } catch (error) {
-      return answer(errorToResponse(error))
+      return head ? withoutBody(errorToResponse(error)) : errorToResponse(error)
     }
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        (value) => answer(toResponse(value)),
-        (error: unknown) => answer(errorToResponse(error)),
-      )
-    }
-    return answer(toResponse(result))
+    if (isThenable(result)) return Promise.resolve(result).then(head ? headToResponse : toResponse, head ? headErrorToResponse : errorToResponse)
+    return head ? withoutBody(toResponse(result)) : toResponse(result)
   }
 }
+
+const headToResponse = (value: unknown) => withoutBody(toResponse(value))
+const headErrorToResponse = (error: unknown) => withoutBody(errorToResponse(error))
 
 function normalizeBasePath(basePath: string): string {
   let result = basePath.trim()

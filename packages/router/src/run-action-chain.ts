@@ -10,6 +10,8 @@ export interface RunActionChainOptions {
   context: Omit<ActionContext, "previousAction" | "env"> & { env?: ActionContext["env"] }
   /** Called with the index of each action before it runs (the worker runtime reports it on a timeout). */
   onAction?: (index: number) => void
+  /** Or: set to the index of each action before it runs (no callback per request: the inline runtime). */
+  progress?: { index: number }
 }
 
 /**
@@ -35,11 +37,12 @@ export async function runActionChain(options: RunActionChainOptions): Promise<un
  * rejects with the same errors as `runActionChain`.
  */
 export function runActionChainNow(options: RunActionChainOptions, from = 0, previousResult?: unknown): unknown {
-  const { actions, names, context, onAction } = options
+  const { actions, names, context, onAction, progress } = options
   let previous = previousResult
   for (let index = from; index < names.length; index++) {
     const name = names[index] as string
     onAction?.(index)
+    if (progress !== undefined) progress.index = index
     // hasOwn: a name such as "toString" must not reach Object.prototype.
     const action = Object.hasOwn(actions, name) ? actions[name] : undefined
     if (typeof action !== "function") {

@@ -165,3 +165,4 @@ export {
   tableConfigSchema,
 } from "./validation.ts"
 export type { Manifest, PluginInput, ValidPluginInput, ValidPluginModule } from "./validation.ts"
+export { isSimplePluginModule } from "./plugin-module-check.ts"

@@ -317,5 +317,10 @@ export interface PluginInstance {
    */
   runRouteNow?(routeKey: string, input: RouteInput): unknown
   runHook(hook: HookName, payload: Record<string, unknown>): Promise<void>
+  /**
+   * Optional: `runHook` answering synchronously when the hook did: undefined once it ran, a Promise when
+   * it returned one. Throws what `runHook` rejects with. The inline runtime has it; `emit()` uses it.
+   */
+  runHookNow?(hook: HookName, payload: Record<string, unknown>): Promise<void> | undefined
   dispose(): Promise<void>
 }

@@ -26,9 +26,10 @@ export {
   ensurePluginTable,
   planPluginTable,
   pluginTableNames,
+  readTableIndex,
   tableOwner,
 } from "./plugin-table.ts"
-export type { EnsureTableResult, TableAction, TablePlan, TablePlanOptions } from "./plugin-table.ts"
+export type { EnsureTableResult, IndexedTable, TableAction, TableIndex, TablePlan, TablePlanOptions } from "./plugin-table.ts"
 export { createLeases } from "./leases.ts"
 export type { LeaseHolder, Leases } from "./leases.ts"
 export { changesSince, KEPT_CHANGES, recordChange, registryVersion } from "./registry-changes.ts"

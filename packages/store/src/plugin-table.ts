@@ -36,20 +36,41 @@ export function drizzleKitLoadCount(): number {
   return drizzleKitLoads
 }
 
-function stable(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stable)
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, stable((value as Record<string, unknown>)[key])]),
-    )
+/** A canonical array index ("0" .. "4294967294"): an object lists such keys first, in numeric order. */
+const isArrayIndex = (key: string) => /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295
+
+/**
+ * JSON with object keys sorted, written directly: exactly what `JSON.stringify` gives for a copy of the
+ * value whose objects were rebuilt with sorted keys (how the stored hashes were made), without the copy.
+ * As in that copy, an object's array-index keys come first, in numeric order.
+ */
+export function stableJson(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    let out = "["
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) out += ","
+      out += (index in value ? stableJson(value[index]) : undefined) ?? "null"
+    }
+    return `${out}]`
   }
-  return value
+  if (value && typeof value === "object") {
+    const sorted = Object.keys(value).sort()
+    const indexes = sorted.filter(isArrayIndex)
+    const keys = indexes.length === 0 ? sorted : [...indexes.sort((a, b) => Number(a) - Number(b)), ...sorted.filter((key) => !isArrayIndex(key))]
+    let out = "{"
+    for (const key of keys) {
+      const text = stableJson((value as Record<string, unknown>)[key])
+      if (text === undefined) continue
+      if (out.length > 1) out += ","
+      out += `${JSON.stringify(key)}:${text}`
+    }
+    return `${out}}`
+  }
+  return JSON.stringify(value) as string | undefined
 }
 
 export function descriptorHash(config: TableConfig): string {
-  return createHash("sha256").update(JSON.stringify(stable(config))).digest("hex")
+  return createHash("sha256").update(stableJson(config) as string).digest("hex")
 }
 
 /** Kinds whose stored values read back the same under either kind: moving between them loses nothing. */
@@ -157,6 +178,40 @@ function prepareQueries(db: DB) {
   return {
     byTable: db.drizzle.select().from(pluginTables).where(eq(pluginTables.tableName, sql.placeholder("tableName"))).prepare(),
     byPlugin: db.drizzle.select({ tableName: pluginTables.tableName }).from(pluginTables).where(eq(pluginTables.pluginName, sql.placeholder("pluginName"))).prepare(),
+    hashes: db.drizzle.select({ tableName: pluginTables.tableName, pluginName: pluginTables.pluginName, descriptorHash: pluginTables.descriptorHash }).from(pluginTables).prepare(),
+    tables: db.client.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck(true),
+  }
+}
+
+/** What `planPluginTable`'s warm path asks of one table, answered from a `TableIndex`. */
+export interface IndexedTable {
+  pluginName: string
+  descriptorHash: string
+  /** Whether a table of that name exists (SQLite names are case-insensitive). */
+  exists: boolean
+}
+
+/**
+ * Every recorded plugin table's owner and descriptor hash, and which tables exist, read in two queries:
+ * loading many plugins at once asks this instead of two queries per plugin. A snapshot: it only ever
+ * confirms the warm path (unchanged descriptors of an existing table); anything else is looked up afresh.
+ */
+export interface TableIndex {
+  lookup(tableName: string): IndexedTable | undefined
+}
+
+/** SQLite folds ASCII letters only when it compares names. */
+const foldName = (name: string) => name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
+
+export function readTableIndex(db: DB): TableIndex {
+  const queries = queriesOf(db)
+  const existing = new Set((queries.tables.all() as string[]).map(foldName))
+  const recorded = new Map(queries.hashes.all().map((row) => [row.tableName, row]))
+  return {
+    lookup(tableName) {
+      const row = recorded.get(tableName)
+      return row === undefined ? undefined : { pluginName: row.pluginName, descriptorHash: row.descriptorHash, exists: existing.has(foldName(tableName)) }
+    },
   }
 }
 
@@ -176,6 +231,8 @@ function assertOwnership(db: DB, pluginName: string, tableName: string, owner = 
 export interface TablePlanOptions {
   /** Allow changes that lose data: dropping or retyping columns, or moving to another table name. */
   allowDataLoss?: boolean
+  /** A snapshot read for a batch of loads (`readTableIndex`): confirms the warm path without a query. */
+  index?: TableIndex
 }
 
 /** What making a plugin's table match its descriptors takes; nothing is written until `apply()`. */
@@ -203,10 +260,12 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   // The warm path first: descriptors identical to those stored (and validated) last time cost one
   // lookup and one existence check: no validation, no drizzle-kit.
   if (typeof input?.name === "string") {
-    const known = queriesOf(db).byTable.get({ tableName: input.name })
-    if (known !== undefined && known.pluginName === pluginName && known.descriptorHash === descriptorHash(input) && db.tableExists(input.name)) {
-      return { tableName: input.name, action: "unchanged", statements: [], abandoned: [], apply: () => {} }
-    }
+    const indexed = options.index?.lookup(input.name)
+    const warm =
+      indexed !== undefined
+        ? indexed.exists && indexed.pluginName === pluginName && indexed.descriptorHash === descriptorHash(input)
+        : isWarm(db, pluginName, input)
+    if (warm) return { tableName: input.name, action: "unchanged", statements: [], abandoned: [], apply: () => {} }
   }
   const parsed = tableConfigSchema.safeParse(input)
   if (!parsed.success) throw new PluginError("INVALID_PLUGIN", formatZodError(parsed.error, `Plugin "${pluginName}" config.table`), { plugin: pluginName })
@@ -302,6 +361,11 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
     db.drizzle.insert(pluginTables).values(row).onConflictDoUpdate({ target: pluginTables.tableName, set: row }).run()
   }
   return { tableName, action: exists ? "migrated" : "created", statements, abandoned, apply }
+}
+
+function isWarm(db: DB, pluginName: string, input: TableConfig): boolean {
+  const known = queriesOf(db).byTable.get({ tableName: input.name })
+  return known !== undefined && known.pluginName === pluginName && known.descriptorHash === descriptorHash(input) && db.tableExists(input.name)
 }
 
 /** `PluginError.data.reason` of a plan another connection overtook: planning again gives the right one. */

@@ -190,9 +190,9 @@ describe("without a token (the default)", () => {
 
   it("answers 421 to a Host name other than loopback's (a DNS name rebound to 127.0.0.1)", async () => {
     const { request } = await import("node:http")
-    const status = (host: string) =>
+    const status = (host: string, path = "/api/v2/plugins") =>
       new Promise<number>((resolve, reject) => {
-        const req = request(`${server.url}/api/v2/plugins`, { headers: { host } }, (response) => {
+        const req = request(`${server.url}${path}`, { headers: { host } }, (response) => {
           response.resume()
           resolve(response.statusCode ?? 0)
         })
@@ -203,6 +203,9 @@ describe("without a token (the default)", () => {
     expect(await status(`localhost:${server.port}`)).toBe(200)
     expect(await status(`127.0.0.1:${server.port}`)).toBe(200)
     expect(await status(`[::1]:${server.port}`)).toBe(200)
+    // Plugin routes are served before Hono's router (plugin-routes-first.ts): the same rule holds there.
+    expect(await status(`evil.example:${server.port}`, "/api/v2/plugins/1/routes/status")).toBe(421)
+    expect(await status(`localhost:${server.port}`, "/api/v2/plugins/1/routes/status")).toBe(200)
   })
 })
 

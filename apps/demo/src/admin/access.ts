@@ -1,6 +1,6 @@
-import { getCookie } from "hono/cookie"
+import { parse as parseCookies } from "hono/utils/cookie"
 
-import type { Context, MiddlewareHandler } from "hono"
+import type { MiddlewareHandler } from "hono"
 
 import { localPath } from "./local-path.ts"
 import { sessionValid, tokenMatches } from "./session.ts"
@@ -45,42 +45,63 @@ function isPage(path: string): boolean {
  *    401 (the API) or a redirect to the login form (the page). A state-changing request carried by the
  *    cookie must also prove it comes from this origin (`Origin` or `Sec-Fetch-Site: same-origin`).
  */
-export function createAccessControl(options: AccessOptions): MiddlewareHandler {
+export function createAccessControl(options: AccessOptions | AccessCheck): MiddlewareHandler {
+  const check = typeof options === "function" ? options : createAccessCheck(options)
+  return async (c, next) => check(c.req.raw, c.req.path) ?? next()
+}
+
+/**
+ * The rules of `createAccessControl` on a bare Request, for a server path that answers before Hono's
+ * middleware (the demo's plugin-route fast path): the answer to send, or undefined to serve the request.
+ * `path` is the request's path as Hono's `c.req.path` gives it.
+ */
+export type AccessCheck = (request: Request, path: string) => Response | undefined
+
+export function createAccessCheck(options: AccessOptions): AccessCheck {
   const allowed = options.allowedHosts === undefined ? undefined : new Set(options.allowedHosts.map((host) => host.toLowerCase()))
   const token = options.token
-  return async (c, next) => {
+  return (request, path) => {
+    const headers = request.headers
     if (allowed !== undefined) {
-      const name = hostName(c.req.header("host"))
+      const host = headers.get("host") ?? undefined
+      const name = hostName(host)
       if (name === undefined || !allowed.has(name)) {
-        return c.json({ error: "MISDIRECTED", message: `Host ${JSON.stringify(c.req.header("host") ?? "")} is not served here (served: ${[...allowed].join(", ")}; DOCKSTAT_ALLOWED_HOSTS adds names)` }, 421)
+        return Response.json({ error: "MISDIRECTED", message: `Host ${JSON.stringify(host ?? "")} is not served here (served: ${[...allowed].join(", ")}; DOCKSTAT_ALLOWED_HOSTS adds names)` }, { status: 421 })
       }
     }
-    const unsafe = !SAFE_METHODS.has(c.req.method)
-    const origin = unsafe ? requestOrigin(c) : "same"
-    if (origin === "cross") return c.json({ error: "CROSS_ORIGIN", message: `${c.req.method} from another origin (${c.req.header("origin") ?? c.req.header("sec-fetch-site")}) refused: this host's state changes only from its own pages or from non-browser clients` }, 403)
-    if (token === undefined || isPublic(c.req.path)) return next()
+    const method = request.method
+    const unsafe = !SAFE_METHODS.has(method)
+    const origin = unsafe ? requestOrigin(headers) : "same"
+    if (origin === "cross") {
+      return Response.json(
+        { error: "CROSS_ORIGIN", message: `${method} from another origin (${headers.get("origin") ?? headers.get("sec-fetch-site")}) refused: this host's state changes only from its own pages or from non-browser clients` },
+        { status: 403 },
+      )
+    }
+    if (token === undefined || isPublic(path)) return undefined
 
-    const authorization = c.req.header("authorization")
-    if (authorization !== undefined) {
+    const authorization = headers.get("authorization")
+    if (authorization !== null) {
       const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
-      if (match && tokenMatches(match[1] as string, token)) return next()
-      return unauthorized(c, "The bearer token is not the admin token")
+      if (match && tokenMatches(match[1] as string, token)) return undefined
+      return unauthorized("The bearer token is not the admin token")
     }
-    if (sessionValid(getCookie(c, SESSION_COOKIE), token)) {
+    const cookies = headers.get("cookie")
+    if (cookies !== null && sessionValid(parseCookies(cookies, SESSION_COOKIE)[SESSION_COOKIE], token)) {
       // SameSite=Strict keeps the cookie off other sites' requests; this also refuses a browser that sent neither header.
-      if (unsafe && origin !== "same") return c.json({ error: "CROSS_ORIGIN", message: `${c.req.method} with the login cookie needs an Origin header of this host` }, 403)
-      return next()
+      if (unsafe && origin !== "same") return Response.json({ error: "CROSS_ORIGIN", message: `${method} with the login cookie needs an Origin header of this host` }, { status: 403 })
+      return undefined
     }
-    if (!unsafe && isPage(c.req.path)) {
-      const next = localPath(c.req.path + (new URL(c.req.url).search ?? ""))
-      return c.redirect(`${LOGIN_PATH}?next=${encodeURIComponent(next)}`, 303)
+    if (!unsafe && isPage(path)) {
+      const next = localPath(path + new URL(request.url).search)
+      return new Response(null, { status: 303, headers: { location: `${LOGIN_PATH}?next=${encodeURIComponent(next)}` } })
     }
-    return unauthorized(c, "This host needs the admin token: send Authorization: Bearer <DOCKSTAT_ADMIN_TOKEN>, or log in at /admin/login")
+    return unauthorized("This host needs the admin token: send Authorization: Bearer <DOCKSTAT_ADMIN_TOKEN>, or log in at /admin/login")
   }
 }
 
-function unauthorized(c: Context, message: string): Response {
-  return c.json({ error: "UNAUTHORIZED", message }, 401, { "WWW-Authenticate": 'Bearer realm="dockstat"' })
+function unauthorized(message: string): Response {
+  return Response.json({ error: "UNAUTHORIZED", message }, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="dockstat"' } })
 }
 
 /**
@@ -88,18 +109,18 @@ function unauthorized(c: Context, message: string): Response {
  * Sec-Fetch-Site same-origin), `cross` (another origin, an opaque "null" origin, or a cross-site fetch),
  * `unknown` (neither header: not a browser, e.g. curl or the CLI).
  */
-function requestOrigin(c: Context): "same" | "cross" | "unknown" {
-  const origin = c.req.header("origin")
-  const host = c.req.header("host")
-  if (origin !== undefined) {
-    if (host === undefined || !URL.canParse(origin)) return "cross"
+function requestOrigin(headers: Headers): "same" | "cross" | "unknown" {
+  const origin = headers.get("origin")
+  const host = headers.get("host")
+  if (origin !== null) {
+    if (host === null || !URL.canParse(origin)) return "cross"
     const from = new URL(origin)
     // The Host header as a URL of the Origin's scheme, so default ports compare equal (":80" or none).
     const self = URL.canParse(`${from.protocol}//${host}`) ? new URL(`${from.protocol}//${host}`) : undefined
     return self !== undefined && self.host === from.host ? "same" : "cross"
   }
-  const site = c.req.header("sec-fetch-site")
-  if (site === undefined) return "unknown"
+  const site = headers.get("sec-fetch-site")
+  if (site === null) return "unknown"
   return site === "same-origin" ? "same" : site === "none" ? "unknown" : "cross"
 }
 

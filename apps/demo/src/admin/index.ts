@@ -3,15 +3,15 @@ import { readFileSync } from "node:fs"
 import type { Hono, MiddlewareHandler } from "hono"
 import type PluginHandler from "@dockstat/plugin-handler"
 
-import { createAccessControl } from "./access.ts"
-import type { AccessOptions } from "./access.ts"
+import { createAccessCheck, createAccessControl } from "./access.ts"
+import type { AccessCheck, AccessOptions } from "./access.ts"
 import { createActivityHub } from "./activity-hub.ts"
 import type { ActivityHub, ActivityHubOptions } from "./activity-hub.ts"
 import { mountApi } from "./api-routes.ts"
 import { mountPages } from "./page-routes.ts"
 import { trackPluginErrors } from "./plugin-errors.ts"
 
-export type { AccessOptions, ActivityHub, ActivityHubOptions }
+export type { AccessCheck, AccessOptions, ActivityHub, ActivityHubOptions }
 
 export interface AdminOptions extends AccessOptions {
   /** Limits of the live log (history, per-client queue, clients, heartbeat). */
@@ -21,6 +21,8 @@ export interface AdminOptions extends AccessOptions {
 export interface Admin {
   /** Puts the access rules in front of every route of `app` and adds the page and its API. Call before any other route. */
   mount(app: Hono): void
+  /** The access rules on a bare Request, for paths served before Hono's middleware (plugin routes). */
+  access: AccessCheck
   hub: ActivityHub
   /** Stops listening to the handler and ends the live log streams (before the server closes). */
   close(): void
@@ -56,10 +58,12 @@ const pageHeaders: MiddlewareHandler = async (c, next) => {
 export function createAdmin(handler: PluginHandler, options: AdminOptions = {}): Admin {
   const hub = createActivityHub(handler, options.events)
   const errors = trackPluginErrors(handler)
+  const access = createAccessCheck(options)
   return {
     hub,
+    access,
     mount(app) {
-      app.use(createAccessControl(options))
+      app.use(createAccessControl(access))
       app.use("/", pageHeaders)
       app.use("/admin/*", pageHeaders)
       // Browsers ask for it whatever the page says; nothing to send.

@@ -21,7 +21,7 @@ export interface PluginView {
   permissions: PluginPermissions
   /** `GET /status`, ...; only known while loaded (and filled for the plugins on the page). */
   routes: string[] | null
-  hooks: string[] | null
+  hooks: readonly string[] | null
   table: string | null
   /** Rows in its table (filled for the plugins on the page). */
   rows: number | null
