@@ -1,6 +1,6 @@
 import { errorMessage } from "@dockstat/plugin-schema"
 
-import type { HookName, PluginInstance } from "@dockstat/plugin-schema"
+import type { HookName, HookShare, PluginInstance } from "@dockstat/plugin-schema"
 
 export type HookOutcome =
   | { pluginId: number; plugin: string; status: "ok"; ms: number }
@@ -21,6 +21,10 @@ export interface DispatchOptions {
 /**
  * Calls `hook` on every instance that has it, concurrently, each with its own timeout: one slow or
  * failing plugin neither delays nor breaks the others, and the report says what each one did.
+ *
+ * Hooks that answer synchronously (inline ones mostly do, through `runHookNow`) are settled as they
+ * return; only when some hook returned a Promise is there a deadline timer and a wait. An emit to plugins
+ * that all answered at once costs one resolved Promise, no timer.
  */
 export function dispatchEvent(
   instances: Iterable<PluginInstance>,
@@ -28,33 +32,65 @@ export function dispatchEvent(
   payload: Record<string, unknown>,
   options: DispatchOptions = {},
 ): Promise<DispatchReport> {
-  const timeoutMs = options.timeoutMs ?? 5000
-  const targets: PluginInstance[] = []
-  for (const instance of instances) if (instance.hooks.includes(hook)) targets.push(instance)
-  if (targets.length === 0) return Promise.resolve({ event: hook, results: [] })
-
   const started = performance.now()
-  const results: (HookOutcome | undefined)[] = targets.map(() => undefined)
+  const results: (HookOutcome | undefined)[] = []
+  let waiting: Waiting[] | undefined
+  // What runtimes derive from the payload once for all plugins of this dispatch (HookShare).
+  const share: HookShare = {}
+  for (const instance of instances) {
+    if (!instance.hooks.includes(hook)) continue
+    let call: Promise<void> | undefined
+    try {
+      call = instance.runHookNow ? instance.runHookNow(hook, payload, share) : instance.runHook(hook, payload)
+    } catch (error) {
+      results.push(errorOutcome(instance, error, performance.now() - started))
+      continue
+    }
+    if (call === undefined) {
+      results.push(okOutcome(instance, performance.now() - started))
+      continue
+    }
+    ;(waiting ??= []).push({ index: results.length, instance, call })
+    results.push(undefined)
+  }
+  if (waiting === undefined) return Promise.resolve({ event: hook, results: results as HookOutcome[] })
+  return settleWaiting(hook, results, waiting, started, options.timeoutMs ?? 5000)
+}
+
+interface Waiting {
+  index: number
+  instance: PluginInstance
+  call: Promise<void>
+}
+
+const okOutcome = (instance: PluginInstance, ms: number): HookOutcome => ({ pluginId: instance.id, plugin: instance.name, status: "ok", ms })
+
+const errorOutcome = (instance: PluginInstance, error: unknown, ms: number): HookOutcome => ({
+  pluginId: instance.id,
+  plugin: instance.name,
+  status: "error",
+  message: errorMessage(error),
+  ms,
+})
+
+/** Waits for the hooks that returned a Promise, up to one deadline for them all (they all started at once). */
+function settleWaiting(hook: HookName, results: (HookOutcome | undefined)[], waiting: Waiting[], started: number, timeoutMs: number): Promise<DispatchReport> {
   return new Promise<DispatchReport>((resolve) => {
-    let pending = targets.length
+    let pending = waiting.length
     const finish = () => {
       clearTimeout(timer)
       const elapsed = performance.now() - started
-      resolve({
-        event: hook,
-        results: results.map(
-          (result, index) =>
-            result ?? {
-              pluginId: (targets[index] as PluginInstance).id,
-              plugin: (targets[index] as PluginInstance).name,
-              status: "timeout" as const,
-              message: `Hook "${hook}" of plugin "${(targets[index] as PluginInstance).name}" did not finish within ${timeoutMs} ms`,
-              ms: elapsed,
-            },
-        ),
-      })
+      for (const { index, instance } of waiting) {
+        results[index] ??= {
+          pluginId: instance.id,
+          plugin: instance.name,
+          status: "timeout",
+          message: `Hook "${hook}" of plugin "${instance.name}" did not finish within ${timeoutMs} ms`,
+          ms: elapsed,
+        }
+      }
+      resolve({ event: hook, results: results as HookOutcome[] })
     }
-    // One deadline for the whole dispatch, not a timer per plugin: the calls all start now.
     const timer = setTimeout(finish, timeoutMs)
     timer.unref?.()
     const settle = (index: number, outcome: HookOutcome) => {
@@ -63,22 +99,11 @@ export function dispatchEvent(
       pending -= 1
       if (pending === 0) finish()
     }
-    targets.forEach((instance, index) => {
-      let call: Promise<void> | undefined
-      try {
-        // A hook that ran synchronously (inline) is settled here: no Promise per plugin.
-        call = instance.runHookNow ? instance.runHookNow(hook, payload) : instance.runHook(hook, payload)
-      } catch (error) {
-        call = Promise.reject(error)
-      }
-      if (call === undefined) {
-        settle(index, { pluginId: instance.id, plugin: instance.name, status: "ok", ms: performance.now() - started })
-        return
-      }
+    for (const { index, instance, call } of waiting) {
       call.then(
-        () => settle(index, { pluginId: instance.id, plugin: instance.name, status: "ok", ms: performance.now() - started }),
-        (error: unknown) => settle(index, { pluginId: instance.id, plugin: instance.name, status: "error", message: errorMessage(error), ms: performance.now() - started }),
+        () => settle(index, okOutcome(instance, performance.now() - started)),
+        (error: unknown) => settle(index, errorOutcome(instance, error, performance.now() - started)),
       )
-    })
+    }
   })
 }

@@ -4,6 +4,7 @@ import { routesFromConfig, runActionChainNow } from "@dockstat/plugin-router"
 import type {
   Action,
   HookName,
+  HookShare,
   Logger,
   PluginDefinition,
   PluginFrontendConfig,
@@ -14,7 +15,7 @@ import type {
   TableApi,
 } from "@dockstat/plugin-schema"
 
-import { callHook, hookFailedError, implementedHooks, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import { callHook, callHookShared, hookFailedError, implementedHooks, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
 import type { HookFunction } from "./runtime-core.ts"
 
 export interface InlineInstanceOptions {
@@ -111,7 +112,7 @@ export function createInlineInstance(options: InlineInstanceOptions): InlineInst
       }
     },
     // A hook that answers synchronously (most do) costs no Promise; one it returns is awaited.
-    runHookNow(hook: HookName, payload: Record<string, unknown>): Promise<void> | undefined {
+    runHookNow(hook: HookName, payload: Record<string, unknown>, share?: HookShare): Promise<void> | undefined {
       if (disposed) throw unloadedError(ref)
       const handler = events[hook]
       if (typeof handler !== "function") return undefined
@@ -119,7 +120,7 @@ export function createInlineInstance(options: InlineInstanceOptions): InlineInst
       try {
         // The seed's hand-written loop passes its own logger and table; otherwise the plugin's are used.
         const server = { logger: (payload.logger as Logger | undefined) ?? logger, table: (payload.table as TableApi | null | undefined) ?? table, env }
-        result = callHook(handler, hook, payload, server)
+        result = share === undefined ? callHook(handler, hook, payload, server) : callHookShared(handler, hook, payload, server, share)
       } catch (error) {
         throw hookFailedError(ref, hook, error)
       }

@@ -20,8 +20,11 @@ export interface LoadBatch {
   tables: TableIndex
 }
 
-export function readLoadBatch(parts: HandlerParts, ids: readonly number[]): LoadBatch {
-  return { rows: new Map(parts.registry.rows(ids).map((row) => [row.id, row])), tables: readTableIndex(parts.db) }
+/** `rows`: the rows just read by the caller (a start reads every row anyway), else read here. */
+export function readLoadBatch(parts: HandlerParts, ids: readonly number[], rows?: readonly PluginRow[]): LoadBatch {
+  const wanted = new Set(ids)
+  const read = rows === undefined ? parts.registry.rows(ids) : rows.filter((row) => wanted.has(row.id))
+  return { rows: new Map(read.map((row) => [row.id, row])), tables: readTableIndex(parts.db) }
 }
 
 /**

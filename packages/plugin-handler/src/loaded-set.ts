@@ -76,6 +76,8 @@ export class LoadedSet {
   readonly #entries = new Map<number, LoadedEntry>()
   /** The entries by id, for listings; built on the first read after a change. */
   #sorted: LoadedEntry[] | undefined
+  /** Their instances, in the same order (every emit() reads them). */
+  #instances: readonly PluginInstance[] | undefined
 
   get(id: number): LoadedEntry | undefined {
     return this.#entries.get(id)
@@ -95,8 +97,10 @@ export class LoadedSet {
     return this.#sorted
   }
 
-  instances(): PluginInstance[] {
-    return this.entries().map((entry) => entry.instance)
+  /** The loaded instances by id: a snapshot, shared until the next change (do not modify it). */
+  instances(): readonly PluginInstance[] {
+    this.#instances ??= Object.freeze(this.entries().map((entry) => entry.instance))
+    return this.#instances
   }
 
   /** Puts `entry` in, returning what it replaced. */
@@ -104,6 +108,7 @@ export class LoadedSet {
     const previous = this.#entries.get(entry.instance.id)
     this.#entries.set(entry.instance.id, entry)
     this.#sorted = undefined
+    this.#instances = undefined
     return previous
   }
 
@@ -112,6 +117,7 @@ export class LoadedSet {
     if (previous === undefined) return undefined
     this.#entries.delete(id)
     this.#sorted = undefined
+    this.#instances = undefined
     return previous
   }
 }

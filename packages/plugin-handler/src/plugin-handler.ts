@@ -2,7 +2,7 @@ import { PluginError, errorMessage, formatZodError, isHookName, pluginInputSchem
 import { committedWrites, createHostSettings, createHostTableApi, createPluginRegistry, dropPluginTables, isBusyError, registryVersion, resignUnkeyedPlugins, retryWhileBusy } from "@dockstat/plugin-store"
 import { DEFAULT_MAX_BODY_BYTES, methodNotAllowed, readRouteInputNow, routeNotFound } from "@dockstat/plugin-router"
 
-import type { DockerHostConfig, DockerHostId, EVENTS, HookName, Logger, PluginInput, PluginInstance, RouteDescriptor, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
+import type { DockerHostConfig, DockerHostId, EVENTS, HookName, Logger, PluginInput, PluginInstance, PluginRow, RouteDescriptor, RuntimeKind, TableApi } from "@dockstat/plugin-schema"
 import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { DispatchReport, DockerHostsStatus } from "@dockstat/plugin-events"
@@ -323,22 +323,31 @@ export class PluginHandler {
    * plugins (deactivated) are not loaded and are listed in `skipped` with reason "disabled".
    */
   async loadAllPlugins(): Promise<LoadPluginsResult> {
-    const pending = this.#registry.list().filter((plugin) => !this.#loaded.has(plugin.id))
+    // One read of every row (code included) serves the choice and the loads.
+    const pending = this.#registry.allRows().filter((plugin) => !this.#loaded.has(plugin.id))
     const disabled = pending.filter((plugin) => !plugin.enabled)
-    const result = await this.loadPlugins(pending.filter((plugin) => plugin.enabled).map((plugin) => plugin.id))
+    const enabled = pending.filter((plugin) => plugin.enabled)
+    const result = await this.#loadMany(
+      enabled.map((plugin) => plugin.id),
+      enabled,
+    )
     const skipped = disabled.map((plugin) => ({ pluginId: plugin.id, reason: "disabled" as const }))
     if (skipped.length > 0) this.#logger.info({ plugins: disabled.map((plugin) => ({ pluginId: plugin.id, plugin: plugin.name })) }, "disabled plugins not loaded")
     return { ...result, skipped }
   }
 
   async loadPlugins(ids: number[]): Promise<LoadPluginsResult> {
-    const result: LoadPluginsResult = { successes: [], errors: [] }
     if (!Array.isArray(ids)) {
       return { successes: [], errors: [{ pluginId: Number.NaN, error: `loadPlugins expects an array of ids, got ${typeof ids}` }] }
     }
+    return this.#loadMany(ids)
+  }
+
+  async #loadMany(ids: number[], rows?: readonly PluginRow[]): Promise<LoadPluginsResult> {
+    const result: LoadPluginsResult = { successes: [], errors: [] }
     // Plugins with nothing queued are read in one go; the others (an update in flight) read their row when their turn comes.
     const idle = new Set(ids.filter((id) => Number.isSafeInteger(id) && !this.#loaded.has(id) && !this.#queue.has(id)))
-    const batch = idle.size > 1 ? readLoadBatch(this.#parts, [...idle]) : undefined
+    const batch = idle.size > 1 ? readLoadBatch(this.#parts, [...idle], rows) : undefined
     const outcomes = await Promise.allSettled(ids.map((id) => this.#load(id, undefined, batch !== undefined && idle.has(id) ? batch : undefined)))
     outcomes.forEach((outcome, index) => {
       const id = ids[index] as number

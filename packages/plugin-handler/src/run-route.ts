@@ -31,25 +31,50 @@ export interface BusyRetry {
  * connection, with a long busy timeout on its own thread, instead).
  */
 export function runRouteLogged(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, key: string, input: RouteInput, retry?: BusyRetry): unknown {
+  // No closure per request: under tsx (keepNames) each one costs a defineProperty.
   const retries = retry !== undefined && retry.timeoutMs > 0 && instance.runtime !== "worker" ? retry : undefined
   const writesBefore = retries === undefined ? 0 : retries.writes()
-  const again = (error: unknown): boolean => retries !== undefined && isBusyError(error) && retries.writes() === writesBefore
   let result: unknown
   try {
     result = runRoute(instance, key, input)
   } catch (error) {
-    if (again(error)) return retryWhileLocked(logger, activity, instance, key, input, retries as BusyRetry, error)
-    logActionFailure(logger, activity, instance, key, error)
-    throw error
+    return failed(logger, activity, instance, key, input, retries, writesBefore, error)
   }
-  if (result instanceof Promise) {
-    return result.catch((error: unknown) => {
-      if (again(error)) return retryWhileLocked(logger, activity, instance, key, input, retries as BusyRetry, error)
-      logActionFailure(logger, activity, instance, key, error)
-      throw error
-    })
-  }
+  if (result instanceof Promise) return settleRoute(logger, activity, instance, key, input, retries, writesBefore, result)
   return result
+}
+
+async function settleRoute(
+  logger: PinoLogger,
+  activity: ActivityFeed,
+  instance: PluginInstance,
+  key: string,
+  input: RouteInput,
+  retries: BusyRetry | undefined,
+  writesBefore: number,
+  result: Promise<unknown>,
+): Promise<unknown> {
+  try {
+    return await result
+  } catch (error) {
+    return failed(logger, activity, instance, key, input, retries, writesBefore, error)
+  }
+}
+
+/** A failed call: run again when the database was busy and nothing of it was stored, else logged and rethrown. */
+function failed(
+  logger: PinoLogger,
+  activity: ActivityFeed,
+  instance: PluginInstance,
+  key: string,
+  input: RouteInput,
+  retries: BusyRetry | undefined,
+  writesBefore: number,
+  error: unknown,
+): Promise<unknown> {
+  if (retries !== undefined && isBusyError(error) && retries.writes() === writesBefore) return retryWhileLocked(logger, activity, instance, key, input, retries, error)
+  logActionFailure(logger, activity, instance, key, error)
+  throw error
 }
 
 async function retryWhileLocked(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, key: string, input: RouteInput, retry: BusyRetry, first: unknown): Promise<unknown> {

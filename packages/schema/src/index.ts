@@ -130,6 +130,7 @@ export type {
   Logger,
   PluginDefinition,
   PluginEvents,
+  HookShare,
   PluginInstance,
   PluginRef,
   Query,

@@ -298,6 +298,15 @@ export type RuntimeKind = "sandbox" | "inline" | "worker"
 /**
  * A running plugin, whatever runtime runs it. The router and the event dispatcher see only this.
  */
+/**
+ * Scratch space of one dispatch (one `emit()` to many plugins with one payload), filled by the runtimes:
+ * what every plugin's hook context shares is worked out once. Valid for that dispatch only: the payload
+ * may change before the next one.
+ */
+export interface HookShare {
+  [key: string]: unknown
+}
+
 export interface PluginInstance {
   readonly id: number
   readonly name: string
@@ -320,7 +329,9 @@ export interface PluginInstance {
   /**
    * Optional: `runHook` answering synchronously when the hook did: undefined once it ran, a Promise when
    * it returned one. Throws what `runHook` rejects with. The inline runtime has it; `emit()` uses it.
+   * `share` is one object per dispatch, the same for every plugin called with this payload: a runtime
+   * may keep there what it derives from the payload once for all of them (see `HookShare`).
    */
-  runHookNow?(hook: HookName, payload: Record<string, unknown>): Promise<void> | undefined
+  runHookNow?(hook: HookName, payload: Record<string, unknown>, share?: HookShare): Promise<void> | undefined
   dispose(): Promise<void>
 }

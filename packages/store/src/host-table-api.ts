@@ -19,6 +19,5 @@ export function createHostTableApi(db: DB): HostTableApi {
   for (const column of Object.values(getTableColumns(plugins))) {
     columns[column.name] = { kind: KIND_BY_DATA_TYPE[column.dataType] ?? "text" }
   }
-  const api = createTableApi(db.client, "plugins", columns, { readOnly: true })
-  return Object.freeze({ ...api, getDb: () => db })
+  return createTableApi(db.client, "plugins", columns, { readOnly: true }, { getDb: () => db }) as HostTableApi
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto"
+import { createHash, createHmac, createSecretKey, timingSafeEqual } from "node:crypto"
 
 import type { PluginPermissions } from "@dockstat/plugin-schema"
 
@@ -49,7 +49,8 @@ function canonicalPermissions(permissions: unknown): unknown {
  * this closure: not on any object a caller or a log line could reach.
  */
 export function createPluginSigner(key: Uint8Array): PluginSigner {
-  const secret = Buffer.from(key)
+  // A KeyObject: each HMAC uses it as is (a Buffer key is imported again on every call).
+  const secret = createSecretKey(Buffer.from(key))
   const mac = (fields: SignedFields) =>
     createHmac("sha256", secret)
       .update(JSON.stringify(["dockstat-plugin/1", fields.name, canonicalPermissions(fields.permissions), fields.plugin, ...(fields.runtime == null ? [] : [fields.runtime])]))

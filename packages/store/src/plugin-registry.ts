@@ -86,6 +86,8 @@ export interface PluginRegistry {
   get(id: number): PluginRow | undefined
   /** The rows of the plugins `ids` names that exist, code included, by id: one query for a batch of loads. */
   rows(ids: readonly number[]): PluginRow[]
+  /** Every plugin's row, code included, by id: what a start loads from, in one query. */
+  allRows(): PluginRow[]
   /** The stored digest of plugin `id`: whether its row changed since it was read. */
   digestOf(id: number): string | undefined
   findByName(name: string): PluginMetadata | undefined
@@ -106,6 +108,7 @@ export function createPluginRegistry(db: DB): PluginRegistry {
     .where(sql`${plugins.id} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`)
     .orderBy(asc(plugins.id))
     .prepare()
+  const allRows = orm.select().from(plugins).orderBy(asc(plugins.id)).prepare()
   // Raw and single-row: drizzle's prepared values() goes through libsql's all(), which sets up a row
   // iterator per call; this runs once per plugin loaded.
   const digestById = db.client.prepare("SELECT digest FROM plugins WHERE id = ?").raw(true)
@@ -156,6 +159,9 @@ export function createPluginRegistry(db: DB): PluginRegistry {
     },
     rows(ids) {
       return (rowsByIds.values({ ids: JSON.stringify(ids) }) as unknown[][]).map(toPluginRow)
+    },
+    allRows() {
+      return (allRows.values() as unknown[][]).map(toPluginRow)
     },
     digestOf(id) {
       const row = digestById.get([id]) as unknown[] | undefined

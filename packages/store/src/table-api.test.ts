@@ -33,6 +33,20 @@ beforeEach(async () => {
 })
 
 describe("table API", () => {
+  it("is one frozen object whose methods say how to call them when detached", () => {
+    expect(Object.isFrozen(table)).toBe(true)
+    expect(table.name).toBe("items")
+    expect(table.columns).toContain("name")
+    const { insert, select } = table
+    expect(() => insert({ name: "a" })).toThrow("insert() must be called on the table (table.insert(...)), not detached from it")
+    expect(() => select()).toThrow(/select\(\) must be called on the table/)
+    // Bound again, they work: the methods hold no state of their own.
+    expect(insert.call(table, { name: "b" }).changes).toBe(1)
+    expect(select.call(table).all()).toHaveLength(1)
+    // One table's methods cannot reach another table's context through a fake `this`.
+    expect(() => insert.call({ name: "items" }, { name: "c" })).toThrow(/must be called on the table/)
+  })
+
   it("inserts synchronously and returns insertId and changes", () => {
     const result = table.insert({ name: "a" })
     expect(result).toEqual({ insertId: 1, changes: 1 })

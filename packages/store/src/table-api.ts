@@ -94,91 +94,133 @@ export function createTableApi(
   name: string,
   columns: Readonly<Record<string, ColumnDescriptor | RawColumn>>,
   options: TableApiOptions = {},
+  /** Own properties to add to this table's API object before it is frozen (the host table's `getDb`). */
+  extra?: Readonly<Record<string, unknown>>,
 ): TableApi {
-  const ctx = createTableContext(client, name, columns, options)
-  const api: Record<string, unknown> = {
-    name,
-    columns: ctx.columnNames,
-    select: (requested?: readonly string[]) => new TableQuery(ctx).select(requested),
+  return new PluginTable(createTableContext(client, name, columns, options), extra) as unknown as TableApi
+}
+
+/**
+ * One table's API. Its methods live on the prototype and find the table through a private field, so a
+ * plugin load builds one small frozen object, not ~45 closures (1000 plugins load measurably faster).
+ * Called detached (`const { insert } = table`), a method says how to call it.
+ */
+class PluginTable {
+  readonly #ctx: TableContext
+  readonly name: string
+  readonly columns: readonly string[]
+
+  constructor(ctx: TableContext, extra?: Readonly<Record<string, unknown>>) {
+    this.#ctx = ctx
+    this.name = ctx.name
+    this.columns = ctx.columnNames
+    if (extra !== undefined) Object.assign(this, extra)
+    Object.freeze(this)
   }
-  for (const method of CHAIN) {
-    api[method] = (...args: unknown[]) => (new TableQuery(ctx)[method] as (...items: unknown[]) => unknown)(...args)
+
+  static contextOf(table: unknown, method: string): TableContext {
+    if (typeof table !== "object" || table === null || !(#ctx in table)) {
+      throw new TypeError(`${method}() must be called on the table (table.${method}(...)), not detached from it`)
+    }
+    return (table as PluginTable).#ctx
   }
-  for (const method of TERMINALS) {
-    api[method] = (...args: unknown[]) => (new TableQuery(ctx)[method] as (...items: unknown[]) => unknown)(...args)
+}
+
+type Method = (this: unknown, ...args: unknown[]) => unknown
+
+function defineMethod(name: string, method: Method): void {
+  Object.defineProperty(PluginTable.prototype, name, { value: method, writable: false, enumerable: false, configurable: false })
+}
+
+/** A method that starts a fresh query and calls `method` on it. */
+function queryMethod(method: string): Method {
+  return function (this: unknown, ...args: unknown[]) {
+    const query = new TableQuery(PluginTable.contextOf(this, method)) as unknown as Record<string, (...items: unknown[]) => unknown>
+    return (query[method] as (...items: unknown[]) => unknown).apply(query, args)
   }
-  for (const [method, verb] of Object.entries(CONFLICT)) {
-    api[method] = (rows: unknown) => insertRows(ctx, verb, method, rows)
-  }
-  Object.assign(api, {
-    insertBatch: (rows: unknown) => insertRows(ctx, "INSERT", "insertBatch", nonEmptyList(ctx, "insertBatch", rows)),
-    upsert: (row: unknown) => {
-      if (Array.isArray(row)) throw tableError(name, "upsert() takes one row")
-      return insertRows(ctx, "INSERT OR REPLACE", "upsert", row)
-    },
-    insertAndGet: (row: unknown): Row | null => {
-      if (Array.isArray(row)) throw tableError(name, "insertAndGet() takes one row")
-      const { insertId, changes } = insertRows(ctx, "INSERT", "insertAndGet", row)
-      if (changes === 0) return null
-      const stored = ctx.run(() => ctx.prepare(`SELECT * FROM ${ctx.table} WHERE _rowid_ = ?`).get([insertId])) as Row | undefined
-      if (stored === undefined || stored === null) return null
-      if ("_metadata" in stored) delete stored._metadata
-      return ctx.hasDecoders ? ctx.decode(stored) : stored
-    },
-    updateBatch: (updates: unknown): ChangeResult => {
-      ctx.assertWritable("updateBatch")
-      const items = nonEmptyList(ctx, "updateBatch", updates)
-      return ctx.run(() =>
-        writeTransaction(client, () => {
-          let changes = 0
-          items.forEach((item, index) => {
-            if (!isObject(item) || !isObject(item.data)) throw tableError(name, `updateBatch(): item ${index} must be { where, data }`)
-            const where = equality(ctx, "updateBatch", item.where, index)
-            const sets: string[] = []
-            const params: unknown[] = []
-            for (const column of Object.keys(item.data)) {
-              const value = item.data[column]
-              if (value === undefined) continue
-              const codec = ctx.codecOf(column, "updateBatch")
-              sets.push(`${ctx.quoted.get(column)} = ?`)
-              params.push(value === null ? null : codec.encode(value, column))
-            }
-            if (sets.length === 0) return
-            changes += Number(ctx.prepare(`UPDATE ${ctx.table} SET ${sets.join(", ")}${where.sql}`).run([...params, ...where.params]).changes)
-          })
-          return { changes }
-        }),
-      )
-    },
-    deleteBatch: (conditions: unknown): ChangeResult => {
-      ctx.assertWritable("deleteBatch")
-      const items = nonEmptyList(ctx, "deleteBatch", conditions)
-      return ctx.run(() =>
-        writeTransaction(client, () => {
-          let changes = 0
-          items.forEach((item, index) => {
-            const where = equality(ctx, "deleteBatch", item, index)
-            changes += Number(ctx.prepare(`DELETE FROM ${ctx.table}${where.sql}`).run(where.params).changes)
-          })
-          return { changes }
-        }),
-      )
-    },
-    deleteDuplicates: (list: unknown): ChangeResult => {
-      ctx.assertWritable("deleteDuplicates")
-      const names = nonEmptyList(ctx, "deleteDuplicates", list).map((column) => {
-        ctx.codecOf(column, "deleteDuplicates")
-        return ctx.quoted.get(column as string) as string
-      })
-      const sql = `DELETE FROM ${ctx.table} WHERE _rowid_ NOT IN (SELECT MIN(_rowid_) FROM ${ctx.table} GROUP BY ${names.join(", ")})`
-      return ctx.run(() => ({ changes: Number(writeTransaction(client, () => ctx.prepare(sql).run([])).changes) }))
-    },
-    truncate: (): ChangeResult => {
-      ctx.assertWritable("truncate")
-      return ctx.run(() => ({ changes: Number(writeTransaction(client, () => ctx.prepare(`DELETE FROM ${ctx.table}`).run([])).changes) }))
-    },
+}
+
+for (const method of ["select", ...CHAIN, ...TERMINALS]) defineMethod(method, queryMethod(method))
+for (const [method, verb] of Object.entries(CONFLICT)) {
+  defineMethod(method, function (this: unknown, rows: unknown) {
+    return insertRows(PluginTable.contextOf(this, method), verb, method, rows)
   })
-  return Object.freeze(api) as unknown as TableApi
+}
+
+/** The table calls beyond the query builder, each given the table's context. */
+const TABLE_CALLS: Record<string, (ctx: TableContext, arg: unknown) => unknown> = {
+  insertBatch: (ctx, rows: unknown) => insertRows(ctx, "INSERT", "insertBatch", nonEmptyList(ctx, "insertBatch", rows)),
+  upsert: (ctx, row: unknown) => {
+    if (Array.isArray(row)) throw tableError(ctx.name, "upsert() takes one row")
+    return insertRows(ctx, "INSERT OR REPLACE", "upsert", row)
+  },
+  insertAndGet: (ctx, row: unknown): Row | null => {
+    if (Array.isArray(row)) throw tableError(ctx.name, "insertAndGet() takes one row")
+    const { insertId, changes } = insertRows(ctx, "INSERT", "insertAndGet", row)
+    if (changes === 0) return null
+    const stored = ctx.run(() => ctx.prepare(`SELECT * FROM ${ctx.table} WHERE _rowid_ = ?`).get([insertId])) as Row | undefined
+    if (stored === undefined || stored === null) return null
+    if ("_metadata" in stored) delete stored._metadata
+    return ctx.hasDecoders ? ctx.decode(stored) : stored
+  },
+  updateBatch: (ctx, updates: unknown): ChangeResult => {
+    ctx.assertWritable("updateBatch")
+    const items = nonEmptyList(ctx, "updateBatch", updates)
+    return ctx.run(() =>
+      writeTransaction(ctx.client, () => {
+        let changes = 0
+        items.forEach((item, index) => {
+          if (!isObject(item) || !isObject(item.data)) throw tableError(ctx.name, `updateBatch(): item ${index} must be { where, data }`)
+          const where = equality(ctx, "updateBatch", item.where, index)
+          const sets: string[] = []
+          const params: unknown[] = []
+          for (const column of Object.keys(item.data)) {
+            const value = item.data[column]
+            if (value === undefined) continue
+            const codec = ctx.codecOf(column, "updateBatch")
+            sets.push(`${ctx.quoted.get(column)} = ?`)
+            params.push(value === null ? null : codec.encode(value, column))
+          }
+          if (sets.length === 0) return
+          changes += Number(ctx.prepare(`UPDATE ${ctx.table} SET ${sets.join(", ")}${where.sql}`).run([...params, ...where.params]).changes)
+        })
+        return { changes }
+      }),
+    )
+  },
+  deleteBatch: (ctx, conditions: unknown): ChangeResult => {
+    ctx.assertWritable("deleteBatch")
+    const items = nonEmptyList(ctx, "deleteBatch", conditions)
+    return ctx.run(() =>
+      writeTransaction(ctx.client, () => {
+        let changes = 0
+        items.forEach((item, index) => {
+          const where = equality(ctx, "deleteBatch", item, index)
+          changes += Number(ctx.prepare(`DELETE FROM ${ctx.table}${where.sql}`).run(where.params).changes)
+        })
+        return { changes }
+      }),
+    )
+  },
+  deleteDuplicates: (ctx, list: unknown): ChangeResult => {
+    ctx.assertWritable("deleteDuplicates")
+    const names = nonEmptyList(ctx, "deleteDuplicates", list).map((column) => {
+      ctx.codecOf(column, "deleteDuplicates")
+      return ctx.quoted.get(column as string) as string
+    })
+    const sql = `DELETE FROM ${ctx.table} WHERE _rowid_ NOT IN (SELECT MIN(_rowid_) FROM ${ctx.table} GROUP BY ${names.join(", ")})`
+    return ctx.run(() => ({ changes: Number(writeTransaction(ctx.client, () => ctx.prepare(sql).run([])).changes) }))
+  },
+  truncate: (ctx): ChangeResult => {
+    ctx.assertWritable("truncate")
+    return ctx.run(() => ({ changes: Number(writeTransaction(ctx.client, () => ctx.prepare(`DELETE FROM ${ctx.table}`).run([])).changes) }))
+  },
+}
+
+for (const [method, call] of Object.entries(TABLE_CALLS)) {
+  defineMethod(method, function (this: unknown, arg: unknown) {
+    return call(PluginTable.contextOf(this, method), arg)
+  })
 }
 
 /** The table API for a plugin's table config: its columns, jsonColumns and DockStat's parser (JSON, BOOLEAN). */
