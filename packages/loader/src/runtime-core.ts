@@ -79,16 +79,6 @@ export function rebuildError(error: SerializedError, ref: PluginRef): PluginErro
   })
 }
 
-/**
- * `{ ...payload, ...extra }` where it runs per hook call: Node 20's V8 adds each property after an object
- * spread through a slow path (about 1 us apiece, measured), `Object.assign` does not. The same object for
- * anything but a `__proto__` own key, which `Object.assign` would make the prototype: that one spreads.
- */
-export function withExtra<T extends object, E extends object>(payload: T, extra: E): T & E {
-  if (Object.hasOwn(payload, "__proto__")) return { ...payload, ...extra }
-  return Object.assign({}, payload, extra)
-}
-
 /** A plugin's routes by key, fixed at load: a request costs one Map lookup. */
 export function routeLookup(routes: readonly RouteDescriptor[]): (routeKey: string) => RouteDescriptor | undefined {
   const byKey = new Map(routes.map((route) => [route.key, route]))
@@ -110,7 +100,9 @@ export function callHook(handler: HookFunction, hook: HookName, payload: Record<
   const subject = key === undefined ? undefined : payload[key]
   const fields = subject !== null && typeof subject === "object" && !Array.isArray(subject) ? (subject as Record<string, unknown>) : undefined
   // The common case (no server keys in the payload, no `__proto__` own key anywhere) without a spread:
-  // see withExtra. Same objects, same key order as the spread below.
+  // on Node 20, V8 adds each property written after an object spread through a slow path (~1 us apiece);
+  // Object.assign does not. Same objects, same key order as the spread below, which handles the rest
+  // (Object.assign would turn a `__proto__` own key into the prototype).
   if (!hasServerOrProtoKey(payload) && (fields === undefined || !Object.hasOwn(fields, "__proto__"))) {
     if (isUpstreamHookName(hook)) return call(Object.assign({}, payload), server)
     return call(Object.assign({}, fields, payload, server), server)
