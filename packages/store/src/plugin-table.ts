@@ -55,7 +55,13 @@ export function stableJson(value: unknown): string | undefined {
   }
   if (value && typeof value === "object") {
     const sorted = Object.keys(value).sort()
-    const indexes = sorted.filter(isArrayIndex)
+    // Array-index keys start with a digit; most objects have none, and skip the test.
+    let digits = false
+    for (let index = 0; index < sorted.length && !digits; index++) {
+      const first = (sorted[index] as string).charCodeAt(0)
+      digits = first >= 48 && first <= 57
+    }
+    const indexes = digits ? sorted.filter(isArrayIndex) : []
     const keys = indexes.length === 0 ? sorted : [...indexes.sort((a, b) => Number(a) - Number(b)), ...sorted.filter((key) => !isArrayIndex(key))]
     let out = "{"
     for (const key of keys) {
