@@ -22,6 +22,4 @@ export interface HandlerParts {
   loadOptions: LoadOptionsFor
   /** What `onActivity` listeners hear, fed where the flows log. */
   activity: ActivityFeed
-  /** A plugin's stored digest now, read in batches (digest-batch.ts): a load checks its row did not change. */
-  currentDigest: (id: number) => Promise<string | undefined>
 }

@@ -52,7 +52,7 @@ export async function loadStored(parts: HandlerParts, id: number, runtime?: Runt
     const options = parts.loadOptions(row.name, { runtime, stored: row.runtime, id })
     if (batch !== undefined) options.tableIndex = batch.tables
     const { instance, table } = await loadPlugin(row, options)
-    if ((await parts.currentDigest(id)) !== row.digest) {
+    if (registry.digestOf(id) !== row.digest) {
       // Deleted or replaced while it was loading: what loaded is not the plugin any more.
       await instance.dispose()
       throw new PluginError("PLUGIN_NOT_FOUND", `Plugin ${id} was deleted or replaced while it was loading`, { pluginId: id, plugin: row.name })

@@ -28,7 +28,6 @@ import { updatePlugin } from "./update-plugin.ts"
 import { loadStored, readLoadBatch } from "./load-stored.ts"
 import type { LoadBatch } from "./load-stored.ts"
 import { runRouteLogged } from "./run-route.ts"
-import { createDigestReader } from "./digest-batch.ts"
 import type { BusyRetry } from "./run-route.ts"
 import { followRegistry } from "./follow-registry.ts"
 import { distinctRepositories, loadedStatus } from "./plugin-status.ts"
@@ -162,7 +161,6 @@ export class PluginHandler {
       logger: this.#logger,
       loadOptions: createLoadOptions(db, this.#baseLogger, this.#parents, options, this.#activity),
       activity: this.#activity,
-      currentDigest: createDigestReader(this.#registry),
     }
     if (options.docker !== undefined) {
       this.#docker = new DockerEvents(options.docker, {

@@ -90,8 +90,6 @@ export interface PluginRegistry {
   allRows(): PluginRow[]
   /** The stored digest of plugin `id`: whether its row changed since it was read. */
   digestOf(id: number): string | undefined
-  /** The stored digests of the plugins `ids` names that exist, in one query. */
-  digestsOf(ids: readonly number[]): Map<number, string>
   findByName(name: string): PluginMetadata | undefined
   list(): PluginMetadata[]
   count(): number
@@ -114,7 +112,6 @@ export function createPluginRegistry(db: DB): PluginRegistry {
   // Raw and single-row: drizzle's prepared values() goes through libsql's all(), which sets up a row
   // iterator per call; this runs once per plugin loaded.
   const digestById = db.client.prepare("SELECT digest FROM plugins WHERE id = ?").raw(true)
-  const digestsByIds = db.client.prepare("SELECT id, digest FROM plugins WHERE id IN (SELECT value FROM json_each(?))").raw(true)
   const repositories = orm.selectDistinct({ repository: plugins.repository }).from(plugins).orderBy(asc(plugins.repository)).prepare()
   return {
     insert(input, choices = {}) {
@@ -165,9 +162,6 @@ export function createPluginRegistry(db: DB): PluginRegistry {
     },
     allRows() {
       return (allRows.values() as unknown[][]).map(toPluginRow)
-    },
-    digestsOf(ids) {
-      return new Map((digestsByIds.all([JSON.stringify(ids)]) as [number, string][]).map(([id, digest]) => [Number(id), digest]))
     },
     digestOf(id) {
       const row = digestById.get([id]) as unknown[] | undefined
