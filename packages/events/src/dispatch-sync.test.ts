@@ -54,3 +54,43 @@ describe("dispatchEvent with runHookNow", () => {
     expect(instances.map((instance) => instance.asyncCalls)).toEqual([0, 0, 0, 0, 0])
   })
 })
+
+describe("dispatchEvent timing", () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms
+    while (performance.now() < end) {
+      // hold the thread, as a slow synchronous hook does
+    }
+    return undefined
+  }
+
+  it("times each synchronous hook on its own by default, and reports how long the calls held the loop", async () => {
+    const instances = [syncInstance(1, () => busy(15)), syncInstance(2, () => undefined), syncInstance(3, () => busy(15))]
+    const report = await dispatchEvent(instances, "onBoot", {})
+    const [first, second, third] = report.results.map((result) => result.ms)
+    expect(first).toBeGreaterThanOrEqual(15)
+    expect(third as number).toBeGreaterThanOrEqual((second as number) + 15)
+    expect(report.syncMs).toBeGreaterThanOrEqual(third as number)
+  })
+
+  it("with stampEachHook false, synchronous hooks share one reading (syncMs); failures and Promises keep their own", async () => {
+    const instances = [
+      syncInstance(1, () => busy(15)),
+      syncInstance(2, () => {
+        throw new Error("kaput")
+      }),
+      syncInstance(3, () => busy(15)),
+      syncInstance(4, () => new Promise((resolve) => setTimeout(resolve, 30))),
+    ]
+    const report = await dispatchEvent(instances, "onBoot", {}, { stampEachHook: false })
+    const [first, failed, third, later] = report.results
+    expect(report.syncMs).toBeGreaterThanOrEqual(30)
+    expect(first?.ms).toBe(report.syncMs)
+    expect(third?.ms).toBe(report.syncMs)
+    expect(failed).toMatchObject({ status: "error" })
+    expect(failed?.ms).toBeGreaterThanOrEqual(15)
+    expect(failed?.ms).toBeLessThan(report.syncMs)
+    expect(later).toMatchObject({ status: "ok" })
+    expect(later?.ms).toBeGreaterThan(report.syncMs)
+  })
+})

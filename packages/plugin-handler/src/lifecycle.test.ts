@@ -54,3 +54,37 @@ describe.each<RuntimeKind>(["inline", "worker"])("lifecycle hooks (%s)", (runtim
     expect(db.query("SELECT detail FROM life WHERE hook = 'onUpdate'").get()).toEqual({ detail: JSON.stringify({ plugin: "life", from: "1.0.0", to: "2.0.0" }) })
   })
 })
+
+describe("an inline hook that holds the event loop", () => {
+  it("is warned about, and from the next event on named with its own time", async () => {
+    const { pino } = await import("pino")
+    const lines: Record<string, unknown>[] = []
+    const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) })
+    const db = new DB(join(tempDir(), "app.db"))
+    const handler = new PluginHandler(db, [], { logger, runtime: "inline" })
+    cleanups.push(async () => {
+      await handler.close()
+      db.close()
+    })
+    const hook = (ms: number) => `export default { events: { onContainerStart: () => { const end = Date.now() + ${ms}; while (Date.now() < end) {} } } }`
+    for (const [name, ms] of [["quick-a", 0], ["slowpoke", 40], ["quick-b", 0]] as const) {
+      const saved = handler.savePlugin({ name, version: "1.0.0", repoType: "local", repository: "local", manifest: "local", author: {}, plugin: hook(ms) })
+      expect(saved.success).toBe(true)
+    }
+    expect((await handler.loadAllPlugins()).errors).toEqual([])
+    const warnings = () => lines.filter((line) => line.msg?.toString().startsWith("plugin hooks held the event loop"))
+
+    const first = await handler.emit("onContainerStart", { container: { id: "c1" } })
+    // Timed together: one reading for all three.
+    expect(new Set(first.results.map((result) => result.ms)).size).toBe(1)
+    expect(warnings()).toHaveLength(1)
+    expect(warnings()[0]).toMatchObject({ hook: "onContainerStart", plugins: 3 })
+    expect(warnings()[0]?.plugin).toBeUndefined()
+
+    const second = await handler.emit("onContainerStart", { container: { id: "c2" } })
+    expect(new Set(second.results.map((result) => result.ms)).size).toBe(3)
+    expect(warnings()).toHaveLength(2)
+    expect(warnings()[1]).toMatchObject({ hook: "onContainerStart", plugin: "slowpoke" })
+    expect(warnings()[1]?.pluginMs as number).toBeGreaterThanOrEqual(35)
+  })
+})
