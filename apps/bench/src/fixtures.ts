@@ -150,4 +150,25 @@ export async function seededDb(count: number): Promise<{ path: string; cold: Col
   return { path, cold: JSON.parse(readFileSync(coldFile, "utf8")) as ColdLoad }
 }
 
+/**
+ * The HTTP benchmarks' handler: one plugin serving HELLO_PATH in each runtime (inline, worker, sandbox),
+ * each with a table, loaded and checked to run where asked. Returns their ids by runtime.
+ */
+export async function httpTargets(): Promise<{ db: DB; handler: PluginHandler; ids: Record<"inline" | "worker" | "sandbox", number> }> {
+  const db = new DB(join(tempDir(), "http.db"))
+  const handler = createHandler(db, { runtime: "inline", pluginRuntimes: { "bench-http-worker": "worker", "bench-http-sandbox": "sandbox" } })
+  const ids = { inline: 0, worker: 0, sandbox: 0 }
+  for (const runtime of ["inline", "worker", "sandbox"] as const) {
+    const name = `bench-http-${runtime}`
+    const saved = handler.savePlugin(pluginInput(name, pluginCode({ name })))
+    if (!saved.success) throw new Error(saved.message)
+    ids[runtime] = saved.id
+  }
+  await loadAllOrThrow(handler)
+  const runtimes = handler.getStatus().loaded_plugins.map((plugin) => `${plugin.name}:${plugin.runtime}`)
+  const expected = ["bench-http-inline:inline", "bench-http-worker:worker", "bench-http-sandbox:sandbox"]
+  if (expected.some((entry) => !runtimes.includes(entry))) throw new Error(`unexpected runtimes: ${runtimes.join(", ")}`)
+  return { db, handler, ids }
+}
+
 export { DB, PluginHandler }

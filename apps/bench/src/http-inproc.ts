@@ -13,11 +13,10 @@
  */
 import { IncomingMessage, ServerResponse } from "node:http"
 import { Socket } from "node:net"
-import { join } from "node:path"
 import { getRequestListener } from "@hono/node-server"
 
 import { bareApp, createDemoApp, demoRoutePath } from "./demo-app.ts"
-import { DB, HELLO, HELLO_PATH, createHandler, loadAllOrThrow, pluginCode, pluginInput, tempDir } from "./fixtures.ts"
+import { HELLO, HELLO_PATH, httpTargets } from "./fixtures.ts"
 import { median, monotonicUs } from "./measure.ts"
 
 const TARGETS = ["bare", "inline", "worker", "sandbox"] as const
@@ -28,23 +27,15 @@ const PER_ROUND = 2000
 const only = (process.env.TARGETS?.split(",") ?? [...TARGETS]).filter((name): name is Target => (TARGETS as readonly string[]).includes(name))
 if (!only.includes("bare")) only.unshift("bare")
 
-const db = new DB(join(tempDir(), "http.db"))
-const handler = createHandler(db, { runtime: "inline", pluginRuntimes: { "bench-http-worker": "worker", "bench-http-sandbox": "sandbox" } })
-const ids: Record<string, number> = {}
-for (const name of ["bench-http-inline", "bench-http-worker", "bench-http-sandbox"]) {
-  const saved = handler.savePlugin(pluginInput(name, pluginCode({ name })))
-  if (!saved.success) throw new Error(saved.message)
-  ids[name] = saved.id
-}
-await loadAllOrThrow(handler)
+const { db, handler, ids } = await httpTargets()
 const demo = getRequestListener((await createDemoApp(handler)).fetch)
 const bare = getRequestListener(bareApp(HELLO).fetch)
-const path = (name: string) => demoRoutePath(ids[name] as number, HELLO_PATH)
+const path = (runtime: keyof typeof ids) => demoRoutePath(ids[runtime], HELLO_PATH)
 const targets: Record<Target, [typeof demo, string]> = {
   bare: [bare, "/hello"],
-  inline: [demo, path("bench-http-inline")],
-  worker: [demo, path("bench-http-worker")],
-  sandbox: [demo, path("bench-http-sandbox")],
+  inline: [demo, path("inline")],
+  worker: [demo, path("worker")],
+  sandbox: [demo, path("sandbox")],
 }
 
 // What autocannon sends.

@@ -3,14 +3,13 @@
  * loop: the demo's Hono app around a handler with one inline, one worker and one sandboxed plugin (each
  * with a table), and a bare Hono app answering the same object, each on its own loopback port.
  */
-import { join } from "node:path"
 import { serve } from "@hono/node-server"
 
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 
 import { bareApp, createDemoApp, demoRoutePath } from "./demo-app.ts"
-import { DB, HELLO, HELLO_PATH, createHandler, loadAllOrThrow, pluginCode, pluginInput, tempDir } from "./fixtures.ts"
+import { HELLO, HELLO_PATH, httpTargets } from "./fixtures.ts"
 
 export interface ServerInfo {
   bareUrl: string
@@ -28,18 +27,7 @@ function listen(fetch: (request: Request) => Response | Promise<Response>): Prom
 }
 
 async function main() {
-  const db = new DB(join(tempDir(), "http.db"))
-  const handler = createHandler(db, { runtime: "inline", pluginRuntimes: { "bench-http-worker": "worker", "bench-http-sandbox": "sandbox" } })
-  const ids: Record<string, number> = {}
-  for (const name of ["bench-http-inline", "bench-http-worker", "bench-http-sandbox"]) {
-    const saved = handler.savePlugin(pluginInput(name, pluginCode({ name })))
-    if (!saved.success) throw new Error(saved.message)
-    ids[name] = saved.id
-  }
-  await loadAllOrThrow(handler)
-  const runtimes = handler.getStatus().loaded_plugins.map((plugin) => `${plugin.name}:${plugin.runtime}`)
-  const expected = ["bench-http-inline:inline", "bench-http-worker:worker", "bench-http-sandbox:sandbox"]
-  if (expected.some((entry) => !runtimes.includes(entry))) throw new Error(`unexpected runtimes: ${runtimes.join(", ")}`)
+  const { db, handler, ids } = await httpTargets()
 
   const demo = await createDemoApp(handler)
   const app = await listen(demo.fetch)
@@ -47,9 +35,9 @@ async function main() {
   const base = (port: number) => `http://127.0.0.1:${port}`
   const info: ServerInfo = {
     bareUrl: `${base(bare.port)}/hello`,
-    inlineUrl: `${base(app.port)}${demoRoutePath(ids["bench-http-inline"] as number, HELLO_PATH)}`,
-    workerUrl: `${base(app.port)}${demoRoutePath(ids["bench-http-worker"] as number, HELLO_PATH)}`,
-    sandboxUrl: `${base(app.port)}${demoRoutePath(ids["bench-http-sandbox"] as number, HELLO_PATH)}`,
+    inlineUrl: `${base(app.port)}${demoRoutePath(ids.inline, HELLO_PATH)}`,
+    workerUrl: `${base(app.port)}${demoRoutePath(ids.worker, HELLO_PATH)}`,
+    sandboxUrl: `${base(app.port)}${demoRoutePath(ids.sandbox, HELLO_PATH)}`,
     appSource: demo.source,
   }
   process.send?.({ type: "ready", info })

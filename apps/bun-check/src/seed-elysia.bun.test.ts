@@ -2,7 +2,7 @@
  * The seed's Elysia integrations on Bun against the packages: a real Elysia server (Bun.serve) on a
  * loopback port, a real libSQL file, real fetch, a real HTTP server for the manifest.
  */
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -18,34 +18,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-// The seed's "Plugin Structure" example (its Docker hooks left out: no events here).
-const examplePlugin = `export default {
-  name: "example-plugin",
-  version: "1.0.0",
-  config: {
-    table: { name: "plugin_data", columns: { id: column.id(), data: column.json() }, jsonColumns: ["data"] },
-    apiRoutes: {
-      "/status": { method: "GET", actions: ["getStatus"] },
-      "/save": { method: "POST", actions: ["validateData", "saveData"] }
-    },
-    actions: {
-      getStatus: ({ table, logger }) => {
-        return table.select(["*"]).all()
-      },
-      validateData: ({ body, logger }) => {
-        logger.debug("Validating data")
-        return { valid: true, data: body }
-      },
-      saveData: ({ table, previousAction, logger }) => {
-        if (previousAction.valid) {
-          table.insert(previousAction.data)
-          return { success: true }
-        }
-        return { success: false }
-      }
-    }
-  }
-}`
+// The seed's "Plugin Structure" example, as the demo ships it (its Docker hooks stay idle: no events here).
+const examplePlugin = readFileSync(new URL("../../demo/src/example-plugins/example-plugin.js", import.meta.url), "utf8")
 
 const metadata = {
   version: "1.0.0",

@@ -10,7 +10,7 @@ import { loadConfig } from "./config.ts"
 import { startDevLoop } from "./dev-loop.ts"
 import { readPluginProject } from "./plugin-project.ts"
 import { scaffoldPlugin } from "./scaffold.ts"
-import { startServer } from "./server.ts"
+import { serverOptionsFromConfig, startServer } from "./server.ts"
 
 // Commands for plugin authors: they work on a plugin project, not on the demo's database (dev starts
 // the demo server itself).
@@ -74,15 +74,7 @@ export const AUTHORING_COMMANDS: Readonly<Record<AuthoringCommandName, Authoring
     const config = loadConfig()
     let server
     try {
-      server = await startServer({
-        dbPath: config.dbPath,
-        port: config.port,
-        hostname: config.hostname,
-        logLevel: config.logLevel,
-        allowPrivateNetwork: config.allowPrivateNetwork,
-        accessLog: config.accessLog,
-        ...(config.dockerEvents ? {} : { docker: false as const }),
-      })
+      server = await startServer(serverOptionsFromConfig(config))
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error
       throw new CliError(`Could not start the demo server: port ${config.port} is in use (is pnpm start running? stop it, or set PORT)`)

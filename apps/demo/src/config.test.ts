@@ -57,3 +57,24 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ DOCKSTAT_DOCKER_HOSTS: "1=a=/a.sock,1=b=/b.sock" })).toThrow(/DOCKSTAT_DOCKER_HOSTS: 1\.id: id 1 is already used/)
   })
 })
+
+describe("serverOptionsFromConfig (pnpm start and dockstat-plugins dev alike)", () => {
+  it("carries the admin token, allowed hosts, replica and Docker hosts into the server options", async () => {
+    const { serverOptionsFromConfig } = await import("./server.ts")
+    const options = serverOptionsFromConfig(
+      loadConfig({
+        HOST: "127.0.0.1",
+        DOCKSTAT_ADMIN_TOKEN: "correct-horse-battery-staple",
+        DOCKSTAT_ALLOWED_HOSTS: "dockstat.lan",
+        DOCKSTAT_DB_SYNC_URL: "http://sqld:8080",
+        DOCKSTAT_DOCKER_HOSTS: "1=local=unix:///var/run/docker.sock",
+      }),
+    )
+    expect(options.admin?.token).toBe("correct-horse-battery-staple")
+    expect(options.admin?.allowedHosts).toEqual(expect.arrayContaining(["127.0.0.1", "localhost", "dockstat.lan"]))
+    expect(options.replica).toEqual({ syncUrl: "http://sqld:8080" })
+    expect(options.docker).toEqual({ hosts: [expect.objectContaining({ id: 1, name: "local" })] })
+    expect(serverOptionsFromConfig(loadConfig({ DOCKSTAT_DOCKER_EVENTS: "off" })).docker).toBe(false)
+    expect(serverOptionsFromConfig(loadConfig({})).docker).toBeUndefined()
+  })
+})

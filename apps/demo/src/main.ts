@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "./config.ts"
-import { defaultAllowedHosts, startServer } from "./server.ts"
+import { serverOptionsFromConfig, startServer } from "./server.ts"
 
 import type { RunningServer } from "./server.ts"
 
@@ -10,20 +10,7 @@ import type { RunningServer } from "./server.ts"
 let server: RunningServer
 try {
   const config = loadConfig()
-  server = await startServer({
-    dbPath: config.dbPath,
-    port: config.port,
-    hostname: config.hostname,
-    logLevel: config.logLevel,
-    allowPrivateNetwork: config.allowPrivateNetwork,
-    accessLog: config.accessLog,
-    admin: {
-      token: config.adminToken,
-      allowedHosts: config.allowedHosts === undefined ? defaultAllowedHosts(config.hostname) : [...(defaultAllowedHosts(config.hostname) ?? []), ...config.allowedHosts],
-    },
-    ...(config.replica === undefined ? {} : { replica: config.replica }),
-    ...(config.dockerEvents ? (config.dockerHosts === undefined ? {} : { docker: { hosts: config.dockerHosts } }) : { docker: false as const }),
-  })
+  server = await startServer(serverOptionsFromConfig(config))
 } catch (error) {
   // A bad setting or a taken port is the operator's to fix: say what, without a stack trace.
   const message = error instanceof ConfigError || (error as NodeJS.ErrnoException).code === "EADDRINUSE" ? (error as Error).message : undefined

@@ -8,6 +8,7 @@ import { createAdmin } from "./admin/index.ts"
 import type { Admin, AdminOptions } from "./admin/index.ts"
 import { createApp } from "./app.ts"
 import { ConfigError } from "./config.ts"
+import type { DemoConfig } from "./config.ts"
 import { listen } from "./listen.ts"
 import { createLogger } from "./logger.ts"
 import { installExamplePlugins } from "./seed-examples.ts"
@@ -137,6 +138,30 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1"]
+
+/**
+ * The server options the environment's settings ask for (`loadConfig()`): what `pnpm start` serves, and
+ * `dockstat-plugins dev` too, so a dev server honours the admin token, allowed hosts, replica and Docker
+ * hosts just the same.
+ */
+export function serverOptionsFromConfig(config: DemoConfig): StartServerOptions {
+  const options: StartServerOptions = {
+    dbPath: config.dbPath,
+    port: config.port,
+    hostname: config.hostname,
+    logLevel: config.logLevel,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    accessLog: config.accessLog,
+    admin: {
+      token: config.adminToken,
+      allowedHosts: config.allowedHosts === undefined ? defaultAllowedHosts(config.hostname) : [...(defaultAllowedHosts(config.hostname) ?? []), ...config.allowedHosts],
+    },
+  }
+  if (config.replica !== undefined) options.replica = config.replica
+  if (!config.dockerEvents) options.docker = false
+  else if (config.dockerHosts !== undefined) options.docker = { hosts: config.dockerHosts }
+  return options
+}
 
 /**
  * The Host names served when nothing else is configured: bound to loopback, only loopback names (a web

@@ -31,53 +31,51 @@ export interface BusyRetry {
  * connection, with a long busy timeout on its own thread, instead).
  */
 export function runRouteLogged(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, key: string, input: RouteInput, retry?: BusyRetry): unknown {
-  // No closure per request: under tsx (keepNames) each one costs a defineProperty.
+  // No closure per request: under tsx (keepNames) each one costs a defineProperty. What a failure
+  // needs is gathered only when there is one, or when the answer is a Promise.
   const retries = retry !== undefined && retry.timeoutMs > 0 && instance.runtime !== "worker" ? retry : undefined
   const writesBefore = retries === undefined ? 0 : retries.writes()
   let result: unknown
   try {
     result = runRoute(instance, key, input)
   } catch (error) {
-    return failed(logger, activity, instance, key, input, retries, writesBefore, error)
+    return failed({ logger, activity, instance, key, input, retries, writesBefore }, error)
   }
-  if (result instanceof Promise) return settleRoute(logger, activity, instance, key, input, retries, writesBefore, result)
+  if (result instanceof Promise) return settleRoute({ logger, activity, instance, key, input, retries, writesBefore }, result)
   return result
 }
 
-async function settleRoute(
-  logger: PinoLogger,
-  activity: ActivityFeed,
-  instance: PluginInstance,
-  key: string,
-  input: RouteInput,
-  retries: BusyRetry | undefined,
-  writesBefore: number,
-  result: Promise<unknown>,
-): Promise<unknown> {
+/** One route call, as its failure handling needs it. */
+interface RouteCall {
+  logger: PinoLogger
+  activity: ActivityFeed
+  instance: PluginInstance
+  key: string
+  input: RouteInput
+  /** Undefined: no retries for this call. */
+  retries: BusyRetry | undefined
+  /** The host connection's committed writes when the call began. */
+  writesBefore: number
+}
+
+async function settleRoute(call: RouteCall, result: Promise<unknown>): Promise<unknown> {
   try {
     return await result
   } catch (error) {
-    return failed(logger, activity, instance, key, input, retries, writesBefore, error)
+    return failed(call, error)
   }
 }
 
 /** A failed call: run again when the database was busy and nothing of it was stored, else logged and rethrown. */
-function failed(
-  logger: PinoLogger,
-  activity: ActivityFeed,
-  instance: PluginInstance,
-  key: string,
-  input: RouteInput,
-  retries: BusyRetry | undefined,
-  writesBefore: number,
-  error: unknown,
-): Promise<unknown> {
-  if (retries !== undefined && isBusyError(error) && retries.writes() === writesBefore) return retryWhileLocked(logger, activity, instance, key, input, retries, error)
-  logActionFailure(logger, activity, instance, key, error)
+function failed(call: RouteCall, error: unknown): Promise<unknown> {
+  const { retries } = call
+  if (retries !== undefined && isBusyError(error) && retries.writes() === call.writesBefore) return retryWhileLocked(call, retries, error)
+  logActionFailure(call, error)
   throw error
 }
 
-async function retryWhileLocked(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, key: string, input: RouteInput, retry: BusyRetry, first: unknown): Promise<unknown> {
+async function retryWhileLocked(call: RouteCall, retry: BusyRetry, first: unknown): Promise<unknown> {
+  const { instance, key, input } = call
   const deadline = Date.now() + retry.timeoutMs
   let delay = 5
   let last = first
@@ -93,17 +91,17 @@ async function retryWhileLocked(logger: PinoLogger, activity: ActivityFeed, inst
       return await runRoute(instance, key, input)
     } catch (error) {
       if (!isBusyError(error) || retry.writes() !== writesBefore) {
-        logActionFailure(logger, activity, instance, key, error)
+        logActionFailure(call, error)
         throw error
       }
       last = error
     }
   }
-  logActionFailure(logger, activity, instance, key, last)
+  logActionFailure(call, last)
   throw last
 }
 
-function logActionFailure(logger: PinoLogger, activity: ActivityFeed, instance: PluginInstance, route: string, error: unknown): void {
+function logActionFailure({ logger, activity, instance, key: route }: RouteCall, error: unknown): void {
   const known = isPluginError(error)
   const status = known && typeof error.status === "number" ? error.status : 500
   const action = known ? error.action : undefined

@@ -45,6 +45,10 @@ describe("table API", () => {
     expect(select.call(table).all()).toHaveLength(1)
     // One table's methods cannot reach another table's context through a fake `this`.
     expect(() => insert.call({ name: "items" }, { name: "c" })).toThrow(/must be called on the table/)
+    // Nothing on the object or its class hands out the table's context (its connection).
+    const Table = (table as unknown as { constructor: Record<string, unknown> }).constructor
+    expect(Object.getOwnPropertyNames(Table).filter((key) => typeof Table[key] === "function")).toEqual([])
+    expect(Object.keys(table).sort()).toEqual(["columns", "name"])
   })
 
   it("inserts synchronously and returns insertId and changes", () => {

@@ -78,6 +78,21 @@ function equality(ctx: TableContext, operation: string, conditions: unknown, ind
   return { sql: ` WHERE ${parts.join(" AND ")}`, params }
 }
 
+/** A batch write: `write` for each item of a non-empty list, all in one transaction; the changes summed. */
+function eachInOneTransaction(ctx: TableContext, operation: string, list: unknown, write: (item: unknown, index: number) => number): ChangeResult {
+  ctx.assertWritable(operation)
+  const items = nonEmptyList(ctx, operation, list)
+  return ctx.run(() =>
+    writeTransaction(ctx.client, () => {
+      let changes = 0
+      items.forEach((item, index) => {
+        changes += write(item, index)
+      })
+      return { changes }
+    }),
+  )
+}
+
 function nonEmptyList(ctx: TableContext, operation: string, list: unknown): unknown[] {
   if (!Array.isArray(list) || list.length === 0) throw tableError(ctx.name, `${operation}() needs a non-empty array`)
   return list
@@ -100,10 +115,14 @@ export function createTableApi(
   return new PluginTable(createTableContext(client, name, columns, options), extra) as unknown as TableApi
 }
 
+/** The context of the table a method was called on (set by PluginTable's static block). */
+let contextOf: (table: unknown, method: string) => TableContext
+
 /**
  * One table's API. Its methods live on the prototype and find the table through a private field, so a
  * plugin load builds one small frozen object, not ~45 closures (1000 plugins load measurably faster).
- * Called detached (`const { insert } = table`), a method says how to call it.
+ * Called detached (`const { insert } = table`), a method says how to call it. The field is read only by
+ * `contextOf` below, which is not reachable from the object (`table.constructor` has no way to it).
  */
 class PluginTable {
   readonly #ctx: TableContext
@@ -118,11 +137,13 @@ class PluginTable {
     Object.freeze(this)
   }
 
-  static contextOf(table: unknown, method: string): TableContext {
-    if (typeof table !== "object" || table === null || !(#ctx in table)) {
-      throw new TypeError(`${method}() must be called on the table (table.${method}(...)), not detached from it`)
+  static {
+    contextOf = (table, method) => {
+      if (typeof table !== "object" || table === null || !(#ctx in table)) {
+        throw new TypeError(`${method}() must be called on the table (table.${method}(...)), not detached from it`)
+      }
+      return (table as PluginTable).#ctx
     }
-    return (table as PluginTable).#ctx
   }
 }
 
@@ -135,7 +156,7 @@ function defineMethod(name: string, method: Method): void {
 /** A method that starts a fresh query and calls `method` on it. */
 function queryMethod(method: string): Method {
   return function (this: unknown, ...args: unknown[]) {
-    const query = new TableQuery(PluginTable.contextOf(this, method)) as unknown as Record<string, (...items: unknown[]) => unknown>
+    const query = new TableQuery(contextOf(this, method)) as unknown as Record<string, (...items: unknown[]) => unknown>
     return (query[method] as (...items: unknown[]) => unknown).apply(query, args)
   }
 }
@@ -143,7 +164,7 @@ function queryMethod(method: string): Method {
 for (const method of ["select", ...CHAIN, ...TERMINALS]) defineMethod(method, queryMethod(method))
 for (const [method, verb] of Object.entries(CONFLICT)) {
   defineMethod(method, function (this: unknown, rows: unknown) {
-    return insertRows(PluginTable.contextOf(this, method), verb, method, rows)
+    return insertRows(contextOf(this, method), verb, method, rows)
   })
 }
 
@@ -163,45 +184,27 @@ const TABLE_CALLS: Record<string, (ctx: TableContext, arg: unknown) => unknown> 
     if ("_metadata" in stored) delete stored._metadata
     return ctx.hasDecoders ? ctx.decode(stored) : stored
   },
-  updateBatch: (ctx, updates: unknown): ChangeResult => {
-    ctx.assertWritable("updateBatch")
-    const items = nonEmptyList(ctx, "updateBatch", updates)
-    return ctx.run(() =>
-      writeTransaction(ctx.client, () => {
-        let changes = 0
-        items.forEach((item, index) => {
-          if (!isObject(item) || !isObject(item.data)) throw tableError(ctx.name, `updateBatch(): item ${index} must be { where, data }`)
-          const where = equality(ctx, "updateBatch", item.where, index)
-          const sets: string[] = []
-          const params: unknown[] = []
-          for (const column of Object.keys(item.data)) {
-            const value = item.data[column]
-            if (value === undefined) continue
-            const codec = ctx.codecOf(column, "updateBatch")
-            sets.push(`${ctx.quoted.get(column)} = ?`)
-            params.push(value === null ? null : codec.encode(value, column))
-          }
-          if (sets.length === 0) return
-          changes += Number(ctx.prepare(`UPDATE ${ctx.table} SET ${sets.join(", ")}${where.sql}`).run([...params, ...where.params]).changes)
-        })
-        return { changes }
-      }),
-    )
-  },
-  deleteBatch: (ctx, conditions: unknown): ChangeResult => {
-    ctx.assertWritable("deleteBatch")
-    const items = nonEmptyList(ctx, "deleteBatch", conditions)
-    return ctx.run(() =>
-      writeTransaction(ctx.client, () => {
-        let changes = 0
-        items.forEach((item, index) => {
-          const where = equality(ctx, "deleteBatch", item, index)
-          changes += Number(ctx.prepare(`DELETE FROM ${ctx.table}${where.sql}`).run(where.params).changes)
-        })
-        return { changes }
-      }),
-    )
-  },
+  updateBatch: (ctx, updates: unknown): ChangeResult =>
+    eachInOneTransaction(ctx, "updateBatch", updates, (item, index) => {
+      if (!isObject(item) || !isObject(item.data)) throw tableError(ctx.name, `updateBatch(): item ${index} must be { where, data }`)
+      const where = equality(ctx, "updateBatch", item.where, index)
+      const sets: string[] = []
+      const params: unknown[] = []
+      for (const column of Object.keys(item.data)) {
+        const value = item.data[column]
+        if (value === undefined) continue
+        const codec = ctx.codecOf(column, "updateBatch")
+        sets.push(`${ctx.quoted.get(column)} = ?`)
+        params.push(value === null ? null : codec.encode(value, column))
+      }
+      if (sets.length === 0) return 0
+      return Number(ctx.prepare(`UPDATE ${ctx.table} SET ${sets.join(", ")}${where.sql}`).run([...params, ...where.params]).changes)
+    }),
+  deleteBatch: (ctx, conditions: unknown): ChangeResult =>
+    eachInOneTransaction(ctx, "deleteBatch", conditions, (item, index) => {
+      const where = equality(ctx, "deleteBatch", item, index)
+      return Number(ctx.prepare(`DELETE FROM ${ctx.table}${where.sql}`).run(where.params).changes)
+    }),
   deleteDuplicates: (ctx, list: unknown): ChangeResult => {
     ctx.assertWritable("deleteDuplicates")
     const names = nonEmptyList(ctx, "deleteDuplicates", list).map((column) => {
@@ -219,7 +222,7 @@ const TABLE_CALLS: Record<string, (ctx: TableContext, arg: unknown) => unknown> 
 
 for (const [method, call] of Object.entries(TABLE_CALLS)) {
   defineMethod(method, function (this: unknown, arg: unknown) {
-    return call(PluginTable.contextOf(this, method), arg)
+    return call(contextOf(this, method), arg)
   })
 }
 
