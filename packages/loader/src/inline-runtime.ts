@@ -40,6 +40,23 @@ export type InlineInstance = PluginInstance & Required<Pick<PluginInstance, "run
 const DONE: Promise<void> = Promise.resolve()
 const nothing = (): void => {}
 
+/** A chain that went async, with the route's deadline (a module function: one per instance would be 1000 at a start). */
+function withTimeout(chain: PromiseLike<unknown>, call: { ref: PluginRef; routeKey: string; names: readonly string[]; progress: { index: number }; timeoutMs: number }): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(routeTimeoutError(call.ref, call.routeKey, call.timeoutMs, call.names[call.progress.index])), call.timeoutMs)
+    chain.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
+  })
+}
+
 /**
  * A plugin running in the host process: fastest, and trusted. The route table and the action map are
  * fixed at load; a request costs one Map lookup before the chain runs.
@@ -55,21 +72,6 @@ export function createInlineInstance(options: InlineInstanceOptions): InlineInst
   const timeoutMs = options.timeoutMs ?? 10_000
   const env = options.env ?? Object.freeze({})
   let disposed = false
-
-  const withTimeout = (chain: PromiseLike<unknown>, routeKey: string, names: readonly string[], progress: { index: number }): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(routeTimeoutError(ref, routeKey, timeoutMs, names[progress.index])), timeoutMs)
-      chain.then(
-        (value) => {
-          clearTimeout(timer)
-          resolve(value)
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      )
-    })
 
   const instance: InlineInstance = Object.freeze({
     id: ref.id,
@@ -98,11 +100,25 @@ export function createInlineInstance(options: InlineInstanceOptions): InlineInst
       const result = runActionChainNow({
         actions,
         names: route.actions,
-        context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref, env },
+        context: {
+          logger,
+          table,
+          body: input.body,
+          params: input.params,
+          query: input.query,
+          // Passed on unread: the input builds its headers when an action reads them.
+          get headers(): Record<string, string> {
+            return input.headers
+          },
+          method: input.method,
+          path: input.path,
+          plugin: ref,
+          env,
+        },
         progress,
       })
       // A chain that answered synchronously needs no timer; one that went async gets the deadline.
-      return isThenable(result) ? withTimeout(result, routeKey, route.actions, progress) : result
+      return isThenable(result) ? withTimeout(result, { ref, routeKey, names: route.actions, progress, timeoutMs }) : result
     },
     runHook(hook: HookName, payload: Record<string, unknown>): Promise<void> {
       try {

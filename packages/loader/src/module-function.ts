@@ -34,6 +34,14 @@ function requireFor(grants: ReadonlySet<string>): (specifier: string) => unknown
   }
 }
 
+/** Most plugins have no grant: they share one import function (a start loads 1000 of them). */
+const requireUngranted = requireFor(normalizeGrants(undefined))
+
+/** `import X from` binds the module's default export; the SDK is its own default. */
+function defaultOf(module: unknown): unknown {
+  return module === SDK ? SDK : ((module as { default?: unknown })?.default ?? module)
+}
+
 /** `import X, { a as b } from "x"` -> the bindings, read from the required module. */
 function bindings(clause: string, source: string): string {
   const text = clause.trim()
@@ -149,10 +157,9 @@ async function runFunctionBody(body: string, filename: string, options: { grantM
   const script = new Script(`${head}${body}\n})`, { filename, columnOffset: -head.length })
   const run = script.runInThisContext() as (...args: unknown[]) => Promise<void>
   const exports: Record<string, unknown> = Object.create(null)
-  const load = requireFor(normalizeGrants(options.grantModules))
-  const importDynamic = async (specifier: unknown) => load(String(specifier))
-  const defaultOf = (module: unknown) => (module === SDK ? SDK : ((module as { default?: unknown })?.default ?? module))
-  await run.call(undefined, exports, load, defaultOf, importDynamic, Object.freeze({ url: filename }))
+  const load = options.grantModules === undefined || options.grantModules.length === 0 ? requireUngranted : requireFor(normalizeGrants(options.grantModules))
+  // Inline arrows, not named consts: under tsx every named function expression costs a defineProperty.
+  await run.call(undefined, exports, load, defaultOf, (specifier: unknown) => new Promise((resolve) => resolve(load(String(specifier)))), Object.freeze({ url: filename }))
   return exports
 }
 

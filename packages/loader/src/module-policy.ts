@@ -47,7 +47,11 @@ export function builtinName(specifier: string): string | null {
 }
 
 /** The grants, in the `node:` form (`"child_process"` grants `node:child_process`). */
+const NO_GRANTS: ReadonlySet<string> = new Set()
+
 export function normalizeGrants(grants: readonly string[] | undefined): ReadonlySet<string> {
+  // Most plugins have no grant: one shared empty set (every load asks).
+  if (grants === undefined || grants.length === 0) return NO_GRANTS
   return new Set((grants ?? []).map((name) => (name.startsWith("node:") ? name : `node:${name}`)))
 }
 

@@ -65,6 +65,20 @@ describe("loading many plugins at once", () => {
     expect(result.errors.map((error) => error.pluginId)).toEqual([ids[2]])
   })
 
+  it("does not swap in a plugin another process replaced after the batch was read", async () => {
+    const { path, ids } = await installed(3)
+    const { handler } = open(path)
+    const other = open(path)
+    const loading = handler.loadAllPlugins()
+    // Another connection (as another process would) replaces p1 before the loads end: the check after
+    // the loads, one query for the batch, must see it.
+    other.db.client.prepare("UPDATE plugins SET version = '2.0.0', digest = 'hmac-sha256:' || hex(randomblob(32)) WHERE id = ?").run(ids[1])
+    const result = await loading
+    expect(result.errors.map((error) => error.pluginId)).toEqual([ids[1]])
+    expect(result.errors[0]?.error).toMatch(/deleted or replaced while it was loading/)
+    expect(handler.getLoadedPlugins()).toEqual([ids[0], ids[2]])
+  })
+
   it("loads the version saved after the batch was read, not the one the batch read", async () => {
     const { path, ids } = await installed(3)
     const { handler } = open(path)

@@ -3,7 +3,7 @@ import type { CrashReport, LoadPluginOptions } from "@dockstat/plugin-loader"
 import type { DB } from "@dockstat/plugin-store"
 
 import type { ActivityFeed } from "./activity.ts"
-import { loggerName } from "./logger.ts"
+import { PluginLogger, loggerName } from "./logger.ts"
 import type { PinoLogger } from "./logger.ts"
 import type { PluginHandlerOptions } from "./plugin-handler.ts"
 
@@ -33,12 +33,12 @@ export function createLoadOptions(db: DB, baseLogger: PinoLogger, parents: reado
     // spreads: on Node 20 each property written after one takes V8's slow path, 1000 times at a start.
     const bindings: { name: string; pluginId?: number } = { name: loggerName(parents, "PluginHandler", name) }
     if (id !== undefined) bindings.pluginId = id
-    const pino = baseLogger.child(bindings)
+    const logger = new PluginLogger(baseLogger, bindings)
     const options: LoadPluginOptions = {
       db,
-      logger: pino,
+      logger,
       runtime: runtime ?? stored ?? settings.pluginRuntimes?.[name] ?? settings.runtime ?? "sandbox",
-      logLevel: pino.levelVal,
+      logLevel: logger.levelVal,
     }
     if (settings.allowInlineFallback !== undefined) options.allowInlineFallback = settings.allowInlineFallback
     if (settings.grantModules && Object.hasOwn(settings.grantModules, name)) options.grantModules = settings.grantModules[name] ?? []

@@ -90,6 +90,8 @@ export interface PluginRegistry {
   allRows(): PluginRow[]
   /** The stored digest of plugin `id`: whether its row changed since it was read. */
   digestOf(id: number): string | undefined
+  /** The stored digests of many plugins in one query (missing ids are absent). */
+  digestsOf(ids: readonly number[]): Map<number, string>
   findByName(name: string): PluginMetadata | undefined
   list(): PluginMetadata[]
   count(): number
@@ -112,6 +114,7 @@ export function createPluginRegistry(db: DB): PluginRegistry {
   // Raw and single-row: drizzle's prepared values() goes through libsql's all(), which sets up a row
   // iterator per call; this runs once per plugin loaded.
   const digestById = db.client.prepare("SELECT digest FROM plugins WHERE id = ?").raw(true)
+  const digestsByIds = db.client.prepare("SELECT id, digest FROM plugins WHERE id IN (SELECT value FROM json_each(?))").raw(true)
   const repositories = orm.selectDistinct({ repository: plugins.repository }).from(plugins).orderBy(asc(plugins.repository)).prepare()
   return {
     insert(input, choices = {}) {
@@ -166,6 +169,11 @@ export function createPluginRegistry(db: DB): PluginRegistry {
     digestOf(id) {
       const row = digestById.get([id]) as unknown[] | undefined
       return row === undefined ? undefined : (row[0] as string)
+    },
+    digestsOf(ids) {
+      const found = new Map<number, string>()
+      for (const row of digestsByIds.all([JSON.stringify(ids)]) as [number, string][]) found.set(Number(row[0]), row[1])
+      return found
     },
     findByName(name) {
       return byName.get({ name })

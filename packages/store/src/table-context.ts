@@ -70,20 +70,6 @@ export function createTableContext(
   const statements = new Map<string, Statement>()
   let guard: RawWhereGuard | undefined
 
-  const prepare = (sql: string): Statement => {
-    let statement = statements.get(sql)
-    if (statement === undefined) {
-      try {
-        statement = client.prepare(sql) as unknown as Statement
-      } catch (error) {
-        throw fromSqliteError(name, error)
-      }
-      if (statements.size >= MAX_STATEMENTS) statements.delete(statements.keys().next().value as string)
-      statements.set(sql, statement)
-    }
-    return statement
-  }
-
   return {
     name,
     table: quote(name),
@@ -99,7 +85,19 @@ export function createTableContext(
       }
       return codec
     },
-    prepare,
+    prepare(sql: string): Statement {
+      let statement = statements.get(sql)
+      if (statement === undefined) {
+        try {
+          statement = client.prepare(sql) as unknown as Statement
+        } catch (error) {
+          throw fromSqliteError(name, error)
+        }
+        if (statements.size >= MAX_STATEMENTS) statements.delete(statements.keys().next().value as string)
+        statements.set(sql, statement)
+      }
+      return statement
+    },
     run(fn) {
       try {
         return fn()

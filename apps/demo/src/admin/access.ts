@@ -61,9 +61,9 @@ export function createAccessCheck(options: AccessOptions): AccessCheck {
   const allowed = options.allowedHosts === undefined ? undefined : new Set(options.allowedHosts.map((host) => host.toLowerCase()))
   const token = options.token
   return (request, path) => {
-    const headers = request.headers
+    // Read only when a rule needs them: on @hono/node-server, `request.headers` builds a whole WHATWG Request.
     if (allowed !== undefined) {
-      const host = headers.get("host") ?? undefined
+      const host = request.headers.get("host") ?? undefined
       const name = hostName(host)
       if (name === undefined || !allowed.has(name)) {
         return Response.json({ error: "MISDIRECTED", message: `Host ${JSON.stringify(host ?? "")} is not served here (served: ${[...allowed].join(", ")}; DOCKSTAT_ALLOWED_HOSTS adds names)` }, { status: 421 })
@@ -71,14 +71,15 @@ export function createAccessCheck(options: AccessOptions): AccessCheck {
     }
     const method = request.method
     const unsafe = !SAFE_METHODS.has(method)
-    const origin = unsafe ? requestOrigin(headers) : "same"
+    const origin = unsafe ? requestOrigin(request.headers) : "same"
     if (origin === "cross") {
       return Response.json(
-        { error: "CROSS_ORIGIN", message: `${method} from another origin (${headers.get("origin") ?? headers.get("sec-fetch-site")}) refused: this host's state changes only from its own pages or from non-browser clients` },
+        { error: "CROSS_ORIGIN", message: `${method} from another origin (${request.headers.get("origin") ?? request.headers.get("sec-fetch-site")}) refused: this host's state changes only from its own pages or from non-browser clients` },
         { status: 403 },
       )
     }
     if (token === undefined || isPublic(path)) return undefined
+    const headers = request.headers
 
     const authorization = headers.get("authorization")
     if (authorization !== null) {
