@@ -100,21 +100,7 @@ export function createInlineInstance(options: InlineInstanceOptions): InlineInst
       const result = runActionChainNow({
         actions,
         names: route.actions,
-        context: {
-          logger,
-          table,
-          body: input.body,
-          params: input.params,
-          query: input.query,
-          // Passed on unread: the input builds its headers when an action reads them.
-          get headers(): Record<string, string> {
-            return input.headers
-          },
-          method: input.method,
-          path: input.path,
-          plugin: ref,
-          env,
-        },
+        context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref, env },
         progress,
       })
       // A chain that answered synchronously needs no timer; one that went async gets the deadline.

@@ -184,7 +184,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   const recordCrash = crashPolicy({ maxCrashes, crashWindowMs })
   let sliceDeadline = 0
   /** Headers of the route calls in flight, by call number, until the guest asks for them or the call ends. */
-  const callHeaders = new Map<number, RouteInput>()
+  const callHeaders = new Map<number, Record<string, string>>()
   let lastCall = 0
   /** Set when the interrupt handler stopped code: a call that failed meanwhile timed out. */
   let interrupted = false
@@ -499,7 +499,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       }
       return vm.newString(JSON.stringify(answer))
     })
-    add("headers", (call) => vm.newString(JSON.stringify(callHeaders.get(vm.getNumber(call))?.headers ?? {})))
+    add("headers", (call) => vm.newString(JSON.stringify(callHeaders.get(vm.getNumber(call)) ?? {})))
     add("random", (length) => {
       const count = Math.max(0, Math.min(65536, Math.floor(vm.getNumber(length))))
       return vm.newString(randomBytes(count).toString("base64"))
@@ -709,8 +709,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     const known = routeCallOf(route)
     // The guest asks for the headers only when an action reads them (see lazyHeaders in the guest).
     const call = ++lastCall
-    // The input, not its headers: reading them builds them (read-route-input.ts), only when asked.
-    callHeaders.set(call, input)
+    callHeaders.set(call, input.headers)
     let answer: unknown
     try {
       answer = invoke(ready, ready.guest.runRoute, [route.key, encodeInput(input), call], known.what, known.onTimeout)

@@ -262,33 +262,3 @@ describe("readRouteInput: size cap", () => {
     expect((await readRouteInput(request, { ...at, maxBodyBytes: 1 })).body).toBeUndefined()
   })
 })
-
-describe("headers, built when read", () => {
-  /** A real Request that counts reads of `headers` (on @hono/node-server each read builds a WHATWG Request). */
-  class CountingRequest extends Request {
-    reads = 0
-    override get headers(): Headers {
-      this.reads++
-      return super.headers
-    }
-  }
-
-  it("does not read the request's headers until the input's headers are read, then once", async () => {
-    const request = new CountingRequest("http://host.test/1/routes/items/7", { headers: { "X-Trace": "abc", Accept: "text/plain" } })
-    const input = await readRouteInput(request, at)
-    expect(request.reads).toBe(0)
-    expect(input.headers).toEqual({ "x-trace": "abc", accept: "text/plain" })
-    expect(input.headers["x-trace"]).toBe("abc")
-    expect(request.reads).toBe(1)
-  })
-
-  it("are there for spread, JSON and structured clone (a worker's postMessage), and can be replaced", async () => {
-    const input = await readRouteInput(new CountingRequest("http://host.test/x", { headers: { "x-a": "1" } }), at)
-    expect({ ...input }.headers).toEqual({ "x-a": "1" })
-    expect(JSON.parse(JSON.stringify(input)).headers).toEqual({ "x-a": "1" })
-    expect(structuredClone(input).headers).toEqual({ "x-a": "1" })
-    input.headers = { "x-b": "2" }
-    expect(input.headers).toEqual({ "x-b": "2" })
-    expect(Object.keys(input)).toContain("headers")
-  })
-})

@@ -241,30 +241,3 @@ describe("runActionChainNow", () => {
     ).toThrow('Action "a" of plugin "p" failed: sync boom')
   })
 })
-
-describe("an action's headers", () => {
-  it("are read from the chain's context only when the action reads them, and an action may assign its own", () => {
-    let reads = 0
-    const lazy = {
-      ...context,
-      get headers(): Record<string, string> {
-        reads++
-        return { "x-a": "1" }
-      },
-    }
-    const seen: unknown[] = []
-    const result = runActionChainNow({ actions: { ignore: () => "no headers read" }, names: ["ignore"], context: lazy })
-    expect(result).toBe("no headers read")
-    expect(reads).toBe(0)
-    const read: Action = (ctx) => {
-      seen.push(ctx.headers["x-a"], { ...ctx }.headers)
-      // Plugin code is strict: assigning must not throw on an accessor.
-      ctx.headers = { replaced: "yes" }
-      return ctx.headers
-    }
-    const second = runActionChainNow({ actions: { read }, names: ["read"], context: lazy })
-    expect(second).toEqual({ replaced: "yes" })
-    expect(seen).toEqual(["1", { "x-a": "1" }])
-    expect(reads).toBe(2)
-  })
-})

@@ -61,13 +61,7 @@ export function runActionChainNow(options: RunActionChainOptions, from = 0, prev
       previousAction: previous,
       params: context.params,
       query: context.query,
-      // Read when the action reads it (the route input builds headers on first read); assignable as before.
-      get headers(): Record<string, string> {
-        return context.headers
-      },
-      set headers(value: Record<string, string>) {
-        Object.defineProperty(this, "headers", { value, writable: true, enumerable: true, configurable: true })
-      },
+      headers: context.headers,
       method: context.method,
       path: context.path,
       plugin: context.plugin,
