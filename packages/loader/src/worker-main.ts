@@ -17,7 +17,7 @@ import type { HookFunction } from "./runtime-core.ts"
 import { withThrowLocation } from "./throw-location.ts"
 import { hardenWorker } from "./worker-harden.ts"
 import { LOG_LEVELS, MAX_LOG_ARGS } from "./worker-protocol.ts"
-import type { HostMessage, LogLevelName, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
+import type { CallMessage, HostMessage, LogLevelName, ResultMessage, SerializedError, WorkerData, WorkerMessage } from "./worker-protocol.ts"
 
 const port = parentPort
 if (!port) throw new Error("worker-main must run in a worker thread")
@@ -95,56 +95,87 @@ try {
 const actions: Record<string, Action> = definition.config?.actions ?? {}
 const events = (definition.events ?? {}) as Partial<Record<HookName, HookFunction>>
 
-async function handle(message: HostMessage): Promise<void> {
-  switch (message.type) {
-    case "start":
-      try {
-        routes = new Map(message.routes.map((route) => [route.key, route.actions]))
-        const config = message.table
-        if (config) {
-          // Loaded only by plugins that have a table; synchronously, so plugin code cannot use the open dlopen.
-          const Database = hardening.withNative(() => nodeRequire(data.libsqlPath) as typeof import("libsql"))
-          const client = new Database(data.dbPath)
-          client.exec("PRAGMA busy_timeout = 5000")
-          client.exec("PRAGMA foreign_keys = ON")
-          table = createPluginTableApi(client, config)
-        }
-        post({ type: "ready" })
-      } catch (error) {
-        post({ type: "load-error", message: errorMessage(error) })
-      }
-      return
-    case "route": {
-      const names = routes.get(message.key)
-      try {
-        if (!names) throw new Error(`no route "${message.key}"`)
-        const { input } = message
-        const result = runActionChainNow({
-          actions,
-          names,
-          context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: data.ref },
-          onAction: storeProgress,
-        })
-        // A chain that answered synchronously is posted in the same turn: no Promise, no microtask.
-        post({ type: "result", id: message.id, ok: true, value: isThenable(result) ? await result : result })
-      } catch (error) {
-        post({ type: "result", id: message.id, ok: false, error: serialize(error) })
-      }
-      return
+/** Runs one route or hook: its answer at once when it answered synchronously, else a Promise of it. */
+function runCall(message: CallMessage): ResultMessage | Promise<ResultMessage> {
+  if (message.type === "route") {
+    const names = routes.get(message.key)
+    try {
+      if (!names) throw new Error(`no route "${message.key}"`)
+      const { input } = message
+      const result = runActionChainNow({
+        actions,
+        names,
+        context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: data.ref },
+        onAction: storeProgress,
+      })
+      // A chain that answered synchronously is answered in the same turn: no Promise, no microtask.
+      if (!isThenable(result)) return { type: "result", id: message.id, ok: true, value: result }
+      return Promise.resolve(result).then(
+        (value): ResultMessage => ({ type: "result", id: message.id, ok: true, value }),
+        (error: unknown): ResultMessage => ({ type: "result", id: message.id, ok: false, error: serialize(error) }),
+      )
+    } catch (error) {
+      return { type: "result", id: message.id, ok: false, error: serialize(error) }
     }
-    case "hook": {
-      try {
-        const handler = events[message.hook]
-        if (typeof handler === "function") {
-          const result = callHook(handler, message.hook, message.payload, { logger, table })
-          if (isThenable(result)) await result
-        }
-        post({ type: "result", id: message.id, ok: true, value: undefined })
-      } catch (error) {
-        post({ type: "result", id: message.id, ok: false, error: { ...serialize(error), code: "HOOK_FAILED", hook: message.hook } })
-      }
+  }
+  const failed = (error: unknown): ResultMessage => ({ type: "result", id: message.id, ok: false, error: { ...serialize(error), code: "HOOK_FAILED", hook: message.hook } })
+  try {
+    const handler = events[message.hook]
+    const result = typeof handler === "function" ? callHook(handler, message.hook, message.payload, { logger, table }) : undefined
+    const done: ResultMessage = { type: "result", id: message.id, ok: true, value: undefined }
+    return isThenable(result) ? Promise.resolve(result).then(() => done, failed) : done
+  } catch (error) {
+    return failed(error)
+  }
+}
+
+function answer(result: ResultMessage | Promise<ResultMessage>): void {
+  if (isThenable(result)) void result.then(post)
+  else post(result)
+}
+
+/**
+ * A batch (the calls the host sent in one turn): the answers it has at once go back in one message, so
+ * the host wakes once for them; calls that went async answer on their own.
+ */
+function runBatch(calls: readonly CallMessage[]): void {
+  const results: ResultMessage[] = []
+  for (const call of calls) {
+    const result = runCall(call)
+    if (isThenable(result)) void result.then(post)
+    else results.push(result)
+  }
+  if (results.length === 1) post(results[0] as ResultMessage)
+  else if (results.length > 1) {
+    try {
+      port?.postMessage({ type: "results", results } satisfies WorkerMessage)
+    } catch {
+      // One value structured clone cannot copy: each answer on its own, the bad one as an error.
+      for (const result of results) post(result)
     }
   }
 }
 
-port.on("message", (message: HostMessage) => void handle(message))
+function start(message: Extract<HostMessage, { type: "start" }>): void {
+  try {
+    routes = new Map(message.routes.map((route) => [route.key, route.actions]))
+    const config = message.table
+    if (config) {
+      // Loaded only by plugins that have a table; synchronously, so plugin code cannot use the open dlopen.
+      const Database = hardening.withNative(() => nodeRequire(data.libsqlPath) as typeof import("libsql"))
+      const client = new Database(data.dbPath)
+      client.exec("PRAGMA busy_timeout = 5000")
+      client.exec("PRAGMA foreign_keys = ON")
+      table = createPluginTableApi(client, config)
+    }
+    post({ type: "ready" })
+  } catch (error) {
+    post({ type: "load-error", message: errorMessage(error) })
+  }
+}
+
+port.on("message", (message: HostMessage) => {
+  if (message.type === "batch") runBatch(message.calls)
+  else if (message.type === "start") start(message)
+  else answer(runCall(message))
+})

@@ -10,6 +10,7 @@ describe("workerMessageProblem: what a plugin thread may send", () => {
     { type: "imported", shape: null },
     { type: "ready" },
     { type: "load-error", message: "cannot start" },
+    { type: "results", results: [{ type: "result", id: 1, ok: true, value: 1 }, { type: "result", id: 2, ok: false, error: { code: "X", message: "x" } }] },
   ])("accepts %j", (message) => {
     expect(workerMessageProblem(message)).toBeNull()
   })
@@ -32,6 +33,10 @@ describe("workerMessageProblem: what a plugin thread may send", () => {
     [{ type: "result", id: 1, ok: false, error: { code: "X", message: "x", data: [1] } }, "a failed result whose error data is an array"],
     [{ type: "load-error" }, "a load-error whose message is missing"],
     [{ type: "imported" }, "an imported message without a shape"],
+    [{ type: "results", results: [] }, "a results message whose results are an array"],
+    [{ type: "results" }, "a results message whose results are missing"],
+    [{ type: "results", results: [{ type: "result", id: 1, ok: true }, { type: "log", level: "info", args: [] }] }, "a results entry that is an object"],
+    [{ type: "results", results: [{ type: "result", id: "7", ok: true }] }, 'a result whose id is "7"'],
   ])("refuses %j: %s", (message, problem) => {
     expect(workerMessageProblem(message)).toBe(problem)
   })

@@ -28,14 +28,26 @@ function errorProblem(error: unknown): string | null {
  * Why `value` is not a message a plugin worker may send (a WorkerMessage), or null when it is one. Hand-written rather than zod: a `result` crosses on every request. Whether the message
  * fits the moment (a result for a call in flight, `ready` after `imported`) is the runtime's to check.
  */
+function resultProblem(value: Record<string, unknown>): string | null {
+  if (!Number.isSafeInteger(value.id)) return `a result whose id is ${describe(value.id)}`
+  if (value.ok === true) return null
+  if (value.ok === false) return errorProblem(value.error)
+  return `a result whose ok is ${describe(value.ok)}`
+}
+
 export function workerMessageProblem(value: unknown): string | null {
   if (!isRecord(value)) return `a message that is ${describe(value)}`
   switch (value.type) {
     case "result":
-      if (!Number.isSafeInteger(value.id)) return `a result whose id is ${describe(value.id)}`
-      if (value.ok === true) return null
-      if (value.ok === false) return errorProblem(value.error)
-      return `a result whose ok is ${describe(value.ok)}`
+      return resultProblem(value)
+    case "results": {
+      if (!Array.isArray(value.results) || value.results.length === 0) return `a results message whose results are ${describe(value.results)}`
+      for (const result of value.results as unknown[]) {
+        const problem = isRecord(result) && result.type === "result" ? resultProblem(result) : `a results entry that is ${describe(result)}`
+        if (problem !== null) return problem
+      }
+      return null
+    }
     case "log":
       if (typeof value.level !== "string" || !Object.hasOwn(LOG_LEVELS, value.level)) return `a log of level ${describe(value.level)}`
       if (!Array.isArray(value.args)) return `a log whose args are ${describe(value.args)}`

@@ -40,13 +40,24 @@ export type HostMessage =
   | { type: "start"; routes: RouteDescriptor[]; table: TableConfig | null }
   | { type: "route"; id: number; key: string; input: RouteInput }
   | { type: "hook"; id: number; hook: HookName; payload: Record<string, unknown> }
+  /** Calls sent in one event-loop turn, in order: one message (one wake-up of the thread) for all. */
+  | { type: "batch"; calls: CallMessage[] }
+
+/** A route or hook call. */
+export type CallMessage = Extract<HostMessage, { id: number }>
+
+/** The answer to one call. */
+export type ResultMessage =
+  | { type: "result"; id: number; ok: true; value: unknown }
+  | { type: "result"; id: number; ok: false; error: SerializedError }
 
 export type WorkerMessage =
   | { type: "imported"; shape: Shape }
   | { type: "ready" }
   | { type: "load-error"; message: string }
-  | { type: "result"; id: number; ok: true; value: unknown }
-  | { type: "result"; id: number; ok: false; error: SerializedError }
+  | ResultMessage
+  /** The answers a batch had at once (calls that went async answer on their own later). */
+  | { type: "results"; results: ResultMessage[] }
   | { type: "log"; level: LogLevelName; args: unknown[] }
 
 /** Arguments of one log call that cross to the host; the worker drops the rest, the host refuses more. */

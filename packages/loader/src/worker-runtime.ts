@@ -17,7 +17,7 @@ import type { WorkerBundle } from "./worker-bundle.ts"
 import { DYNAMIC_IMPORT_GUARD } from "./worker-harden.ts"
 import { workerMessageProblem } from "./worker-message.ts"
 import { LOG_LEVELS } from "./worker-protocol.ts"
-import type { HostMessage, LogLevelName, ModuleSummary, WorkerData, WorkerMessage } from "./worker-protocol.ts"
+import type { CallMessage, HostMessage, LogLevelName, ModuleSummary, ResultMessage, WorkerData, WorkerMessage } from "./worker-protocol.ts"
 
 
 export interface WorkerLimits {
@@ -72,6 +72,8 @@ interface Thread {
   phase: "importing" | "starting" | "serving" | "ended"
   progress: Int32Array
   pending: Map<number, Pending>
+  /** Calls of this event-loop turn not sent yet: they leave together (see `send`). */
+  outbox: CallMessage[]
   ready: Promise<void>
   /** Fails `ready` (a thread that ends before it was ready). */
   reject: (error: unknown) => void
@@ -190,7 +192,7 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       settleReady = { resolve, reject }
     })
     ready.catch(() => {})
-    const current: Thread = { worker, phase: "importing", progress: new Int32Array(progress), pending, ready, reject: (error) => settleReady?.reject(error) }
+    const current: Thread = { worker, phase: "importing", progress: new Int32Array(progress), pending, outbox: [], ready, reject: (error) => settleReady?.reject(error) }
 
     /** A message the protocol does not allow ends the thread (and fails the load or the calls in flight), never the host. */
     const malformed = (problem: string) => {
@@ -239,16 +241,26 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
           if (current.phase === "serving") return malformed("load-error while serving")
           settleReady?.reject(new Error(message.message))
           return
-        case "result": {
-          const call = pending.get(message.id)
-          if (current.phase !== "serving" || !call) return malformed(`a result for call ${message.id}, which is not in flight`)
-          pending.delete(message.id)
-          clearTimeout(call.timer)
-          if (message.ok) call.resolve(message.value)
-          else call.reject(rebuildError(message.error, ref))
-        }
+        case "result":
+          settle(message)
+          return
+        case "results":
+          for (const result of message.results) if (!settle(result)) return
       }
     })
+    /** Settles the call a result answers; false (and the thread ended) for a result of no call in flight. */
+    const settle = (message: ResultMessage): boolean => {
+      const call = pending.get(message.id)
+      if (current.phase !== "serving" || !call) {
+        malformed(`a result for call ${message.id}, which is not in flight`)
+        return false
+      }
+      pending.delete(message.id)
+      clearTimeout(call.timer)
+      if (message.ok) call.resolve(message.value)
+      else call.reject(rebuildError(message.error, ref))
+      return true
+    }
     const ended = (reason: string) => retire(current, reason)
     worker.on("error", (error) => {
       const code = (error as { code?: string }).code
@@ -297,16 +309,17 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
   }
 
   /**
-   * Sends a route or hook to the thread. A serving thread gets it at once: no await before the message
-   * leaves (each one costs a microtask turn per request); otherwise it waits for a thread to be ready.
+   * Sends a route or hook to the thread. A serving thread gets it at the end of this turn with the other
+   * calls of the turn (no await before: each costs a microtask turn per request); otherwise it waits for
+   * a thread to be ready.
    */
-  const call = (message: HostMessage & { id: number }, what: string, actions: readonly string[]): Promise<unknown> => {
+  const call = (message: CallMessage, what: string, actions: readonly string[]): Promise<unknown> => {
     const current = thread
     if (current !== undefined && current.phase === "serving" && state === "running") return send(current, message, what, actions)
     return live().then((ready) => send(ready, message, what, actions))
   }
 
-  const send = (current: Thread, message: HostMessage & { id: number }, what: string, actions: readonly string[]): Promise<unknown> => {
+  const send = (current: Thread, message: CallMessage, what: string, actions: readonly string[]): Promise<unknown> => {
     let entry: Pending | undefined
     const promise = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -324,15 +337,33 @@ export async function createWorkerInstance(options: WorkerInstanceOptions): Prom
       current.pending.set(message.id, entry)
     })
     ;(entry as Pending).promise = promise
-    try {
-      current.worker.postMessage(message)
-    } catch (error) {
-      // A request or payload structured clone cannot copy.
-      clearTimeout((entry as Pending).timer)
-      current.pending.delete(message.id)
-      ;(entry as Pending).reject(new PluginError("BAD_REQUEST", `Could not pass the request to plugin "${ref.name}": ${errorMessage(error)}`, { ...context }))
-    }
+    // Calls made in one turn leave in one message at the end of it (setImmediate: after the poll phase
+    // that read the requests): each message wakes the thread and each answer wakes this loop, and those
+    // wake-ups are most of what a worker route costs. One call alone still leaves as itself.
+    if (current.outbox.push(message) === 1) setImmediate(flush, current)
     return promise
+  }
+
+  const flush = (current: Thread) => {
+    const calls = current.outbox
+    current.outbox = []
+    if (current.phase === "ended") return // retired meanwhile: its calls were failed with it
+    try {
+      current.worker.postMessage(calls.length === 1 ? calls[0] : ({ type: "batch", calls } satisfies HostMessage))
+    } catch {
+      // A request or payload structured clone cannot copy: send each on its own, to fail only that one.
+      for (const call of calls) {
+        try {
+          current.worker.postMessage(call)
+        } catch (error) {
+          const entry = current.pending.get(call.id)
+          if (entry === undefined) continue
+          clearTimeout(entry.timer)
+          current.pending.delete(call.id)
+          entry.reject(new PluginError("BAD_REQUEST", `Could not pass the request to plugin "${ref.name}": ${errorMessage(error)}`, { ...context }))
+        }
+      }
+    }
   }
 
   const first = spawn()
