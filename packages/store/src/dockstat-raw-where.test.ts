@@ -80,6 +80,18 @@ describe("whereExpr on the plugin's own table only", () => {
     expect(db.tableExists("plugins")).toBe(true)
   })
 
+  it("keeps a query's state out of plugin code's reach: no field to add SQL to, no connection", async () => {
+    const { table } = await setup()
+    const query = table.select().where({ n: 1 }) as unknown as Record<string, unknown>
+    // With TypeScript-only private fields, `query.conditions.push({ sql: "(1) UNION SELECT value FROM secrets" })`
+    // and `query.raw = false` reached the SQL unchecked, and `query.ctx.client` was the raw connection.
+    expect(Object.keys(query)).toEqual([])
+    for (const name of ["ctx", "conditions", "raw", "columns", "order", "regex"]) expect(query[name]).toBeUndefined()
+    query.conditions = [{ column: null, sql: "(1) UNION SELECT value FROM secrets", params: [] }]
+    query.raw = false
+    expect((query as unknown as { all(): unknown[] }).all()).toEqual([{ id: 1, body: "alpha", n: 1 }])
+  })
+
   it("has SQLite's authorizer refuse what reads beyond the table, whatever passes the lexical check", async () => {
     const { db } = await setup()
     const guard = createRawWhereGuard(db.client, "notes", (reason) => new Error(`refused: ${reason}`))
