@@ -5,6 +5,7 @@ import { PLUGIN_SDK } from "@dockstat/plugin-schema"
 
 import { builtinName, normalizeGrants, refusedBuiltin } from "./module-policy.ts"
 import { ImportNotAllowedError, SDK_SPECIFIERS, checkImports, moduleLexer, parseModule } from "./module-source.ts"
+import { simpleModuleEntries } from "./simple-module.ts"
 
 const lexerReady = init()
 const nodeRequire = createRequire(import.meta.url)
@@ -170,7 +171,7 @@ const INJECTED_COLUMN = `const { column } = ${P}require("@dockstat/plugin-handle
 
 /**
  * The inline runtime's import: imports checked by the lexer (one parse serves the checks and the
- * transform), then run as a function. Code the transform does not handle is imported as a real ES module
+ * transform; the common shape of a plugin skips it, see simple-module.ts), then run as a function. Code the transform does not handle is imported as a real ES module
  * instead (correct, but that module stays in memory after unload).
  */
 export async function importInline(
@@ -180,7 +181,8 @@ export async function importInline(
   options: { grantModules?: readonly string[] } = {},
 ): Promise<Record<string, unknown>> {
   await moduleLexer
-  const [imports, exports] = parseModule(code)
+  const simple = simpleModuleEntries(code)
+  const [imports, exports] = simple ?? parseModule(code)
   const { injectColumn } = checkImports(code, imports, options)
   const filename = `plugin:${name}`
   let body: string
@@ -196,6 +198,8 @@ export async function importInline(
   } catch (error) {
     // The plugin declares its own `column` in a way the check did not see: run it exactly as written.
     if (injectColumn && ALREADY_DECLARED.test(String((error as Error)?.message))) return runFunctionBody(body, filename, options)
+    // The lexer was skipped: where it sees the syntax error, its message (line, column, the line) is the one.
+    if (simple !== undefined && error instanceof SyntaxError) parseModule(code)
     throw error
   }
 }
