@@ -42,19 +42,7 @@ export { MAX_FRONTEND_BYTES, frontendConfigSchema } from "./frontend.ts"
 export type { FrontendAction, FrontendLoader, PluginFrontendConfig, PluginFrontendRoute } from "./frontend.ts"
 export { PLUGIN_BUILDER_BRAND, PluginBuilder, pluginBuilder } from "./plugin-builder.ts"
 export type { BuiltPlugin, PluginAuthor, PluginMeta, RepoType } from "./plugin-builder.ts"
-export {
-  createAction,
-  createActions,
-  createApiRoutes,
-  createEvents,
-  createFrontendAction,
-  createFrontendConfig,
-  createFrontendLoader,
-  createFrontendRoute,
-  createFrontendRoutes,
-  createRoute,
-  createTable,
-} from "./plugin-helpers.ts"
+export * from "./plugin-helpers.ts"
 export { PLUGIN_SDK, PLUGIN_SDK_EXPORTS } from "./plugin-sdk.ts"
 export type {
   ColumnValue,

@@ -2,19 +2,7 @@ import { column, sql } from "./column.ts"
 import { definePlugin } from "./define-plugin.ts"
 import { PluginError, isPluginError } from "./errors.ts"
 import { PluginBuilder, pluginBuilder } from "./plugin-builder.ts"
-import {
-  createAction,
-  createActions,
-  createApiRoutes,
-  createEvents,
-  createFrontendAction,
-  createFrontendConfig,
-  createFrontendLoader,
-  createFrontendRoute,
-  createFrontendRoutes,
-  createRoute,
-  createTable,
-} from "./plugin-helpers.ts"
+import * as helpers from "./plugin-helpers.ts"
 import { isReply, reply } from "./reply.ts"
 
 /**
@@ -32,17 +20,8 @@ export const PLUGIN_SDK = Object.freeze({
   isPluginError,
   pluginBuilder,
   PluginBuilder,
-  createAction,
-  createActions,
-  createRoute,
-  createApiRoutes,
-  createTable,
-  createEvents,
-  createFrontendRoute,
-  createFrontendRoutes,
-  createFrontendLoader,
-  createFrontendAction,
-  createFrontendConfig,
+  // Every authoring helper (createAction, createRoute, createTable, the frontend ones...).
+  ...helpers,
 })
 
 /** The names a plugin can import from the SDK. */
