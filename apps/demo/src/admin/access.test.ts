@@ -236,7 +236,7 @@ describe("token and session helpers", () => {
 
   it("keeps redirects on this host and reads Host names", () => {
     expect(localPath("/admin/plugins/1?tpage=2")).toBe("/admin/plugins/1?tpage=2")
-    for (const bad of ["//evil.example", "/\\evil.example", "https://evil.example", "evil", "/\t/evil.example", 42]) expect(localPath(bad)).toBe("/")
+    for (const bad of ["//evil.example", "/\\evil.example", "/.//evil.example", "/a/..//evil.example", "/%2e//evil.example", "https://evil.example", "evil", "/\t/evil.example", 42]) expect(localPath(bad)).toBe("/")
     expect(hostName("[::1]:3000")).toBe("::1")
     expect(hostName("LocalHost:3000")).toBe("localhost")
     expect(hostName(undefined)).toBeUndefined()

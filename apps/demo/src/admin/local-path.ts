@@ -8,7 +8,11 @@ export function localPath(value: unknown): string {
   // Control characters (a header split, a tab browsers drop) have no place in our own paths.
   if (/[\u0000-\u001f\u007f]/.test(value)) return "/"
   const parsed = new URL(value, "http://local.invalid")
-  return parsed.origin === "http://local.invalid" ? parsed.pathname + parsed.search : "/"
+  if (parsed.origin !== "http://local.invalid") return "/"
+  // Checked again after normalising: `/.//evil.example` and `/a/..//evil.example` become `//evil.example`,
+  // which a browser reads as another site.
+  const path = parsed.pathname + parsed.search
+  return path.startsWith("//") || path.includes("\\") ? "/" : path
 }
 
 /** `path` with `params` added to (or replacing those in) its query string. */
