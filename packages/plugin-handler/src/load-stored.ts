@@ -19,34 +19,43 @@ export interface LoadBatch {
   rows: ReadonlyMap<number, PluginRow>
   tables: TableIndex
   /** The stored digest of plugin `id` now: whether its row changed while it loaded (see readLoadBatch). */
-  storedDigest(id: number): string | undefined
+  storedDigest(id: number): Promise<string | undefined>
 }
 
 /**
  * `rows`: the rows just read by the caller (a start reads every row anyway), else read here.
  *
- * The check after each load (was the row changed meanwhile?) reads the digests of the whole batch in one
- * query, kept for the rest of the event-loop turn: inline loads of a start all end in the same turn, and
- * one query per plugin was 20 ms of a start of 1000. No load waits for it: the first to ask queries at
- * once. In this process an update runs in the plugin's queue, after its load, and a delete meanwhile
- * queues the removal of what the load brings in; another process's commit during the turn is seen by the
- * registry feed (`followRegistry`), which reconciles every change whatever the loads read.
+ * The check after each load (was the row changed meanwhile?) is one query for all the loads that ask in
+ * the same burst of microtasks: inline loads of a start run in step and ask together (one query instead of
+ * 1000), a load that ends on its own (a sandbox or worker start) asks alone. In this process an update
+ * runs in the plugin's queue, after its load, and a delete meanwhile queues the removal of what the load
+ * brings in; another process's commit after the query is seen by the registry feed (`followRegistry`).
  */
 export function readLoadBatch(parts: HandlerParts, ids: readonly number[], rows?: readonly PluginRow[]): LoadBatch {
   const wanted = new Set(ids)
   const read = rows === undefined ? parts.registry.rows(ids) : rows.filter((row) => wanted.has(row.id))
-  let digests: Map<number, string> | undefined
+  let asking: Map<number, { resolve: (digest: string | undefined) => void; reject: (error: unknown) => void }> | undefined
+  const answer = () => {
+    const waiting = asking as NonNullable<typeof asking>
+    asking = undefined
+    try {
+      const digests = parts.registry.digestsOf([...waiting.keys()])
+      for (const [id, settle] of waiting) settle.resolve(digests.get(id))
+    } catch (error) {
+      for (const settle of waiting.values()) settle.reject(error)
+    }
+  }
   return {
     rows: new Map(read.map((row) => [row.id, row])),
     tables: readTableIndex(parts.db),
     storedDigest(id) {
-      if (digests === undefined) {
-        digests = parts.registry.digestsOf(ids)
-        setImmediate(() => {
-          digests = undefined
-        })
-      }
-      return digests.get(id)
+      return new Promise((resolve, reject) => {
+        if (asking === undefined) {
+          asking = new Map()
+          queueMicrotask(answer)
+        }
+        asking.set(id, { resolve, reject })
+      })
     },
   }
 }
@@ -76,7 +85,7 @@ export async function loadStored(parts: HandlerParts, id: number, runtime?: Runt
     const options = parts.loadOptions(row.name, { runtime, stored: row.runtime, id })
     if (batch !== undefined) options.tableIndex = batch.tables
     const { instance, table } = await loadPlugin(row, options)
-    if ((batch === undefined ? registry.digestOf(id) : batch.storedDigest(id)) !== row.digest) {
+    if ((batch === undefined ? registry.digestOf(id) : await batch.storedDigest(id)) !== row.digest) {
       // Deleted or replaced while it was loading: what loaded is not the plugin any more.
       await instance.dispose()
       throw new PluginError("PLUGIN_NOT_FOUND", `Plugin ${id} was deleted or replaced while it was loading`, { pluginId: id, plugin: row.name })
