@@ -87,6 +87,8 @@ describe("whereExpr on the plugin's own table only", () => {
     // and `query.raw = false` reached the SQL unchecked, and `query.ctx.client` was the raw connection.
     expect(Object.keys(query)).toEqual([])
     for (const name of ["ctx", "conditions", "raw", "columns", "order", "regex"]) expect(query[name]).toBeUndefined()
+    // Nor the helpers that take SQL text: `query.write("DELETE FROM plugins", [])` ran any statement.
+    for (const name of ["write", "whereSql", "matching", "byRowid", "once", "rows", "sets"]) expect(query[name]).toBeUndefined()
     query.conditions = [{ column: null, sql: "(1) UNION SELECT value FROM secrets", params: [] }]
     query.raw = false
     expect((query as unknown as { all(): unknown[] }).all()).toEqual([{ id: 1, body: "alpha", n: 1 }])

@@ -75,7 +75,7 @@ export class TableQuery {
       const codec = this.#ctx.codecOf(column, "where")
       const value = conditions[column]
       const quoted = this.#ctx.quoted.get(column) as string
-      this.replace(column)
+      this.#replace(column)
       if (value === null || value === undefined) this.#conditions.push({ column, sql: `${quoted} IS NULL`, params: [] })
       else this.#conditions.push({ column, sql: `${quoted} = ?`, params: [codec.encode(value, column)] })
     }
@@ -83,11 +83,11 @@ export class TableQuery {
   }
 
   whereIn(column: string, values: unknown): this {
-    return this.inList("whereIn", column, values, "IN")
+    return this.#inList("whereIn", column, values, "IN")
   }
 
   whereNotIn(column: string, values: unknown): this {
-    return this.inList("whereNotIn", column, values, "NOT IN")
+    return this.#inList("whereNotIn", column, values, "NOT IN")
   }
 
   whereOp(column: string, op: unknown, value: unknown): this {
@@ -105,29 +105,29 @@ export class TableQuery {
       return this
     }
     // A LIKE or GLOB pattern is text whatever the column holds.
-    const param = operator === "LIKE" || operator === "GLOB" ? this.pattern(operator, value) : codec.encode(value, column)
+    const param = operator === "LIKE" || operator === "GLOB" ? this.#pattern(operator, value) : codec.encode(value, column)
     this.#conditions.push({ column, sql: `${quoted} ${operator} ?`, params: [param] })
     return this
   }
 
   whereBetween(column: string, min: unknown, max: unknown): this {
-    return this.between("whereBetween", column, min, max, "BETWEEN")
+    return this.#between("whereBetween", column, min, max, "BETWEEN")
   }
 
   whereNotBetween(column: string, min: unknown, max: unknown): this {
-    return this.between("whereNotBetween", column, min, max, "NOT BETWEEN")
+    return this.#between("whereNotBetween", column, min, max, "NOT BETWEEN")
   }
 
   whereNull(column: string): this {
     this.#ctx.codecOf(column, "whereNull")
-    this.replace(column)
+    this.#replace(column)
     this.#conditions.push({ column, sql: `${this.#ctx.quoted.get(column)} IS NULL`, params: [] })
     return this
   }
 
   whereNotNull(column: string): this {
     this.#ctx.codecOf(column, "whereNotNull")
-    this.replace(column)
+    this.#replace(column)
     this.#conditions.push({ column, sql: `${this.#ctx.quoted.get(column)} IS NOT NULL`, params: [] })
     return this
   }
@@ -138,7 +138,7 @@ export class TableQuery {
     for (const column of Object.keys(conditions)) {
       const codec = this.#ctx.codecOf(column, "whereRgx")
       const value = conditions[column]
-      this.replace(column)
+      this.#replace(column)
       if (value === null || value === undefined) continue
       const condition = regexCondition(this.#ctx.name, column, value)
       if (condition !== null) this.#regex.push(condition)
@@ -183,65 +183,65 @@ export class TableQuery {
   }
 
   asc(): this {
-    return this.direction("ASC")
+    return this.#direction("ASC")
   }
 
   desc(): this {
-    return this.direction("DESC")
+    return this.#direction("DESC")
   }
 
   limit(value: unknown): this {
-    this.#limitValue = this.count_("limit", value)
+    this.#limitValue = this.#count_("limit", value)
     return this
   }
 
   offset(value: unknown): this {
-    this.#offsetValue = this.count_("offset", value)
+    this.#offsetValue = this.#count_("offset", value)
     return this
   }
 
   // ----- select terminals -----
 
   all(): Row[] {
-    return this.once(() => this.rows())
+    return this.#once(() => this.#rows())
   }
 
   /** The first row (a set limit still holds: `limit(0).get()` is null), or null. */
   get(): Row | null {
-    return this.once(() => {
-      if (this.#regex.length > 0) return this.rows()[0] ?? null
+    return this.#once(() => {
+      if (this.#regex.length > 0) return this.#rows()[0] ?? null
       const limit = this.#limitValue === undefined ? 1 : Math.min(this.#limitValue, 1)
-      return this.single(limit)
+      return this.#single(limit)
     })
   }
 
   /** The first row, or null. */
   first(): Row | null {
-    return this.once(() => {
+    return this.#once(() => {
       if (this.#regex.length > 0) {
         this.#limitValue = 1
-        return this.rows()[0] ?? null
+        return this.#rows()[0] ?? null
       }
-      return this.single(1)
+      return this.#single(1)
     })
   }
 
   /** How many rows match (limit and offset do not count). */
   count(): number {
-    return this.once(() => {
-      if (this.#regex.length > 0) return this.matching(false).length
+    return this.#once(() => {
+      if (this.#regex.length > 0) return this.#matching(false).length
       const params: unknown[] = []
-      const sql = `SELECT COUNT(*) AS n FROM ${this.#ctx.table}${this.whereSql(params)}`
+      const sql = `SELECT COUNT(*) AS n FROM ${this.#ctx.table}${this.#whereSql(params)}`
       const row = this.#ctx.run(() => this.#ctx.prepare(sql).get(params)) as { n: number | bigint }
       return Number(row.n)
     })
   }
 
   exists(): boolean {
-    return this.once(() => {
-      if (this.#regex.length > 0) return this.matching(false).length > 0
+    return this.#once(() => {
+      if (this.#regex.length > 0) return this.#matching(false).length > 0
       const params: unknown[] = []
-      const sql = `SELECT EXISTS(SELECT 1 FROM ${this.#ctx.table}${this.whereSql(params)}) AS found`
+      const sql = `SELECT EXISTS(SELECT 1 FROM ${this.#ctx.table}${this.#whereSql(params)}) AS found`
       const row = this.#ctx.run(() => this.#ctx.prepare(sql).get(params)) as { found: number | bigint }
       return Number(row.found) === 1
     })
@@ -249,48 +249,48 @@ export class TableQuery {
 
   /** `column` of the first row, or null. */
   value(column: string): unknown {
-    const row = this.once(() => {
+    const row = this.#once(() => {
       this.#ctx.codecOf(column, "value")
       this.#columns = [column]
       if (this.#regex.length > 0) {
         this.#limitValue = 1
-        return this.rows()[0] ?? null
+        return this.#rows()[0] ?? null
       }
-      return this.single(1)
+      return this.#single(1)
     })
     return row === null ? null : (row[column] ?? null)
   }
 
   /** `column` of every row. */
   pluck(column: string): unknown[] {
-    return this.once(() => {
+    return this.#once(() => {
       this.#ctx.codecOf(column, "pluck")
       this.#columns = [column]
-      return this.rows().map((row) => row[column])
+      return this.#rows().map((row) => row[column])
     })
   }
 
   // ----- update terminals -----
 
   update(values: unknown): ChangeResult {
-    return this.once(() => {
+    return this.#once(() => {
       this.#ctx.assertWritable("update")
-      this.requireWhere("update")
+      this.#requireWhere("update")
       if (!isObject(values)) throw tableError(this.#ctx.name, `update() expects an object of column: value, got ${Array.isArray(values) ? "array" : typeof values}`)
-      const { sets, params } = this.sets(values, "update")
+      const { sets, params } = this.#sets(values, "update")
       if (sets.length === 0) return { changes: 0 }
-      return this.write(`UPDATE ${this.#ctx.table} SET ${sets.join(", ")}`, params)
+      return this.#write(`UPDATE ${this.#ctx.table} SET ${sets.join(", ")}`, params)
     })
   }
 
   increment(column: string, amount: unknown = 1): ChangeResult {
-    return this.once(() => {
+    return this.#once(() => {
       this.#ctx.assertWritable("increment")
       this.#ctx.codecOf(column, "increment")
-      this.requireWhere("increment")
+      this.#requireWhere("increment")
       if (typeof amount !== "number" || !Number.isFinite(amount)) throw tableError(this.#ctx.name, `increment()/decrement() expects a finite number, got ${JSON.stringify(amount)}`)
       const quoted = this.#ctx.quoted.get(column) as string
-      return this.write(`UPDATE ${this.#ctx.table} SET ${quoted} = ${quoted} + ?`, [amount])
+      return this.#write(`UPDATE ${this.#ctx.table} SET ${quoted} = ${quoted} + ?`, [amount])
     })
   }
 
@@ -300,17 +300,17 @@ export class TableQuery {
 
   /** Updates the matching rows and returns them as they were before. */
   updateAndGet(values: unknown): Row[] {
-    return this.once(() => {
+    return this.#once(() => {
       this.#ctx.assertWritable("updateAndGet")
-      this.requireWhere("updateAndGet")
+      this.#requireWhere("updateAndGet")
       if (!isObject(values)) throw tableError(this.#ctx.name, `updateAndGet() expects an object of column: value, got ${typeof values}`)
-      const { sets, params } = this.sets(values, "updateAndGet")
+      const { sets, params } = this.#sets(values, "updateAndGet")
       return this.#ctx.run(() =>
         writeTransaction(this.#ctx.client, () => {
-          const rows = this.matching(true)
+          const rows = this.#matching(true)
           if (sets.length === 0 || rows.length === 0) return []
-          this.byRowid(rows, `UPDATE ${this.#ctx.table} SET ${sets.join(", ")}`, params)
-          return this.project(rows)
+          this.#byRowid(rows, `UPDATE ${this.#ctx.table} SET ${sets.join(", ")}`, params)
+          return this.#project(rows)
         }),
       )
     })
@@ -318,45 +318,45 @@ export class TableQuery {
 
   /** Marks the matching rows deleted: `column` (default deleted_at) set to `value` (default now, unix seconds). */
   softDelete(column: string = "deleted_at", value: unknown = Math.floor(Date.now() / 1000)): ChangeResult {
-    return this.once(() => {
+    return this.#once(() => {
       this.#ctx.assertWritable("softDelete")
       const codec = this.#ctx.codecOf(column, "softDelete")
-      this.requireWhere("softDelete")
-      return this.write(`UPDATE ${this.#ctx.table} SET ${this.#ctx.quoted.get(column)} = ?`, [codec.encode(value, column)])
+      this.#requireWhere("softDelete")
+      return this.#write(`UPDATE ${this.#ctx.table} SET ${this.#ctx.quoted.get(column)} = ?`, [codec.encode(value, column)])
     })
   }
 
   /** Clears the soft-delete mark of the matching rows. */
   restore(column: string = "deleted_at"): ChangeResult {
-    return this.once(() => {
+    return this.#once(() => {
       this.#ctx.assertWritable("restore")
       this.#ctx.codecOf(column, "restore")
-      this.requireWhere("restore")
-      return this.write(`UPDATE ${this.#ctx.table} SET ${this.#ctx.quoted.get(column)} = NULL`, [])
+      this.#requireWhere("restore")
+      return this.#write(`UPDATE ${this.#ctx.table} SET ${this.#ctx.quoted.get(column)} = NULL`, [])
     })
   }
 
   // ----- delete terminals -----
 
   delete(): ChangeResult {
-    return this.once(() => {
+    return this.#once(() => {
       this.#ctx.assertWritable("delete")
-      this.requireWhere("delete")
-      return this.write(`DELETE FROM ${this.#ctx.table}`, [])
+      this.#requireWhere("delete")
+      return this.#write(`DELETE FROM ${this.#ctx.table}`, [])
     })
   }
 
   /** Deletes the matching rows and returns them. */
   deleteAndGet(): Row[] {
-    return this.once(() => {
+    return this.#once(() => {
       this.#ctx.assertWritable("deleteAndGet")
-      this.requireWhere("deleteAndGet")
+      this.#requireWhere("deleteAndGet")
       return this.#ctx.run(() =>
         writeTransaction(this.#ctx.client, () => {
-          const rows = this.matching(true)
+          const rows = this.#matching(true)
           if (rows.length === 0) return []
-          this.byRowid(rows, `DELETE FROM ${this.#ctx.table}`, [])
-          return this.project(rows)
+          this.#byRowid(rows, `DELETE FROM ${this.#ctx.table}`, [])
+          return this.#project(rows)
         }),
       )
     })
@@ -371,7 +371,7 @@ export class TableQuery {
   // ----- internals -----
 
   /** Runs an executing call, then resets the query, as DockStat's builder does. */
-  private once<T>(fn: () => T): T {
+  #once<T>(fn: () => T): T {
     try {
       return fn()
     } finally {
@@ -387,56 +387,56 @@ export class TableQuery {
   }
 
   /** Removes every condition on `column` (SQL and regex): a later condition replaces earlier ones. */
-  private replace(column: string): void {
+  #replace(column: string): void {
     if (this.#conditions.length > 0) this.#conditions = this.#conditions.filter((condition) => condition.column !== column)
     if (this.#regex.length > 0) this.#regex = this.#regex.filter((condition) => condition.column !== column)
   }
 
-  private inList(method: string, column: string, values: unknown, operator: "IN" | "NOT IN"): this {
+  #inList(method: string, column: string, values: unknown, operator: "IN" | "NOT IN"): this {
     const codec = this.#ctx.codecOf(column, method)
     if (!Array.isArray(values) || values.length === 0) throw tableError(this.#ctx.name, `${method}() needs a non-empty array of values`)
-    this.replace(column)
+    this.#replace(column)
     const params = values.map((value) => (value === null || value === undefined ? null : codec.encode(value, column)))
     this.#conditions.push({ column, sql: `${this.#ctx.quoted.get(column)} ${operator} (${params.map(() => "?").join(", ")})`, params })
     return this
   }
 
-  private between(method: string, column: string, min: unknown, max: unknown, operator: "BETWEEN" | "NOT BETWEEN"): this {
+  #between(method: string, column: string, min: unknown, max: unknown, operator: "BETWEEN" | "NOT BETWEEN"): this {
     const codec = this.#ctx.codecOf(column, method)
     if (min === null || min === undefined || max === null || max === undefined) throw tableError(this.#ctx.name, `${method}() needs a min and a max`)
-    this.replace(column)
+    this.#replace(column)
     this.#conditions.push({ column, sql: `${this.#ctx.quoted.get(column)} ${operator} ? AND ?`, params: [codec.encode(min, column), codec.encode(max, column)] })
     return this
   }
 
-  private pattern(operator: string, value: unknown): string {
+  #pattern(operator: string, value: unknown): string {
     if (typeof value !== "string") throw tableError(this.#ctx.name, `whereOp(): a ${operator} pattern must be a string, got ${typeof value}`)
     return value
   }
 
   /** asc()/desc() set the direction of the last orderBy, or of the next one when none came yet. */
-  private direction(direction: "ASC" | "DESC"): this {
+  #direction(direction: "ASC" | "DESC"): this {
     const last = this.#order.at(-1)
     if (last !== undefined) last.direction = direction
     else this.#pendingDirection = direction
     return this
   }
 
-  private count_(what: string, value: unknown): number {
+  #count_(what: string, value: unknown): number {
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
       throw tableError(this.#ctx.name, `${what}() expects a non-negative integer, got ${JSON.stringify(value)}`)
     }
     return value
   }
 
-  private requireWhere(operation: string): void {
+  #requireWhere(operation: string): void {
     if (this.#conditions.length === 0 && this.#regex.length === 0) {
       throw tableError(this.#ctx.name, `${operation}() needs a where() clause (where, whereIn, whereOp, whereExpr, whereRgx ...); refusing to change every row`)
     }
   }
 
   /** " WHERE ..." with its parameters pushed to `params`; a clause with a raw expression is checked first. */
-  private whereSql(params: unknown[]): string {
+  #whereSql(params: unknown[]): string {
     const conditions = this.#conditions
     if (conditions.length === 0) return ""
     let sql = " WHERE "
@@ -450,24 +450,24 @@ export class TableQuery {
     return sql
   }
 
-  private orderSql(): string {
+  #orderSql(): string {
     if (this.#order.length === 0) return ""
     return ` ORDER BY ${this.#order.map((term) => `${this.#ctx.quoted.get(term.column)} ${term.direction}`).join(", ")}`
   }
 
-  private selectList(): string {
+  #selectList(): string {
     return this.#columns === null ? "*" : this.#columns.map((column) => this.#ctx.quoted.get(column) as string).join(", ")
   }
 
   /** The selected rows, regex conditions, order, offset and limit applied. */
-  private rows(): Row[] {
+  #rows(): Row[] {
     if (this.#regex.length > 0) {
       const start = this.#offsetValue ?? 0
-      const matched = this.matching(false)
-      return this.project(this.#limitValue === undefined ? matched.slice(start) : matched.slice(start, start + this.#limitValue))
+      const matched = this.#matching(false)
+      return this.#project(this.#limitValue === undefined ? matched.slice(start) : matched.slice(start, start + this.#limitValue))
     }
     const params: unknown[] = []
-    let sql = `SELECT ${this.selectList()} FROM ${this.#ctx.table}${this.whereSql(params)}${this.orderSql()}`
+    let sql = `SELECT ${this.#selectList()} FROM ${this.#ctx.table}${this.#whereSql(params)}${this.#orderSql()}`
     if (this.#limitValue !== undefined || this.#offsetValue !== undefined) {
       sql += " LIMIT ? OFFSET ?"
       params.push(this.#limitValue ?? -1, this.#offsetValue ?? 0)
@@ -477,9 +477,9 @@ export class TableQuery {
     return rows
   }
 
-  private single(limit: number): Row | null {
+  #single(limit: number): Row | null {
     const params: unknown[] = []
-    const sql = `SELECT ${this.selectList()} FROM ${this.#ctx.table}${this.whereSql(params)}${this.orderSql()} LIMIT ? OFFSET ?`
+    const sql = `SELECT ${this.#selectList()} FROM ${this.#ctx.table}${this.#whereSql(params)}${this.#orderSql()} LIMIT ? OFFSET ?`
     params.push(limit, this.#offsetValue ?? 0)
     const row = cleanRow(this.#ctx.run(() => this.#ctx.prepare(sql).get(params)) as Row | undefined)
     if (row === undefined || row === null) return null
@@ -490,9 +490,9 @@ export class TableQuery {
    * Every row the conditions match, in order, decoded, whole (`withRowid`: with its rowid for a write
    * that follows), regex conditions applied. No limit or offset.
    */
-  private matching(withRowid: boolean): Row[] {
+  #matching(withRowid: boolean): Row[] {
     const params: unknown[] = []
-    const sql = `SELECT ${withRowid ? `${ROWID_SELECT}, ` : ""}* FROM ${this.#ctx.table}${this.whereSql(params)}${this.orderSql()}`
+    const sql = `SELECT ${withRowid ? `${ROWID_SELECT}, ` : ""}* FROM ${this.#ctx.table}${this.#whereSql(params)}${this.#orderSql()}`
     let rows = this.#ctx.run(() => this.#ctx.prepare(sql).all(params)) as Row[]
     if (this.#ctx.hasDecoders) for (const row of rows) this.#ctx.decode(row)
     for (const condition of this.#regex) {
@@ -504,7 +504,7 @@ export class TableQuery {
   }
 
   /** Rows reduced to the selected columns (and without the rowid of a write). */
-  private project(rows: Row[]): Row[] {
+  #project(rows: Row[]): Row[] {
     const columns = this.#columns
     return rows.map((row) => {
       if (columns === null) {
@@ -517,7 +517,7 @@ export class TableQuery {
     })
   }
 
-  private sets(values: Record<string, unknown>, operation: string): { sets: string[]; params: unknown[] } {
+  #sets(values: Record<string, unknown>, operation: string): { sets: string[]; params: unknown[] } {
     const sets: string[] = []
     const params: unknown[] = []
     for (const column of Object.keys(values)) {
@@ -531,19 +531,19 @@ export class TableQuery {
   }
 
   /** An UPDATE or DELETE of the matching rows: by its where clause, or row by row when regex conditions pick them. */
-  private write(statement: string, params: unknown[]): ChangeResult {
+  #write(statement: string, params: unknown[]): ChangeResult {
     return this.#ctx.run(() => {
       if (this.#regex.length === 0) {
         const all = [...params]
-        const sql = `${statement}${this.whereSql(all)}`
+        const sql = `${statement}${this.#whereSql(all)}`
         const info = writeTransaction(this.#ctx.client, () => this.#ctx.prepare(sql).run(all))
         return { changes: Number(info.changes) }
       }
-      return writeTransaction(this.#ctx.client, () => ({ changes: this.byRowid(this.matching(true), statement, params) }))
+      return writeTransaction(this.#ctx.client, () => ({ changes: this.#byRowid(this.#matching(true), statement, params) }))
     })
   }
 
-  private byRowid(rows: Row[], statement: string, params: unknown[]): number {
+  #byRowid(rows: Row[], statement: string, params: unknown[]): number {
     const prepared = this.#ctx.prepare(`${statement} WHERE _rowid_ = ?`)
     let changes = 0
     for (const row of rows) changes += Number(prepared.run([...params, row[ROWID]]).changes)
