@@ -62,12 +62,18 @@ export async function previewPlugin(parts: HandlerParts, url: string, options: {
   const input = resolved.input
   const existing = parts.registry.findByName(input.name)
   const running = existing ? parts.loaded.get(existing.id) : undefined
-  const load = parts.loadOptions(input.name, { runtime: options.runtime ?? running?.instance.runtime, stored: existing?.runtime })
+  // Code from a link nobody has agreed to yet runs in the sandbox, whatever runtime the installed plugin
+  // of that name was trusted with: the admin's trust was for the code they installed. `runtime` asks for
+  // another one explicitly.
+  const runtime = options.runtime ?? "sandbox"
+  const load = parts.loadOptions(input.name, { runtime })
   let prepared
   try {
-    prepared = await prepareVersion(candidateRow(input, 0, parts.db.signer, undefined, options.runtime ?? existing?.runtime ?? null), load, input.allowDataLoss ?? false)
+    prepared = await prepareVersion(candidateRow(input, 0, parts.db.signer, undefined, runtime), load, input.allowDataLoss ?? false)
   } catch (error) {
-    return { success: false, message: `Plugin "${input.name}" from ${resolved.source} cannot be installed: ${errorMessage(error)}`, kind: failureKind(error, "invalid-plugin") }
+    const trusted = options.runtime === undefined && (running?.instance.runtime ?? existing?.runtime ?? "sandbox") !== "sandbox"
+    const hint = trusted ? ` (previewed in the sandbox; the installed version runs in ${running?.instance.runtime ?? existing?.runtime}: pass runtime to preview there)` : ""
+    return { success: false, message: `Plugin "${input.name}" from ${resolved.source} cannot be installed: ${errorMessage(error)}${hint}`, kind: failureKind(error, "invalid-plugin") }
   }
   try {
     const { instance, plan } = prepared

@@ -203,4 +203,18 @@ describe("getTableRows", () => {
     if (!saved.success) throw new Error(saved.message)
     expect(handler.getTableRows(saved.id)).toMatchObject({ table: null, total: 0, pages: 0, rows: [], columns: [] })
   })
+
+  it("runs the linked code in the sandbox even when the installed plugin of that name is trusted inline", async () => {
+    const files = { "/m.json": manifest("1.0.0", {}) }
+    const url = await serve(files)
+    const { handler } = open()
+    const installed = await handler.installFromManifestLink(`${url}/m.json`, { runtime: "inline" })
+    expect(installed.success).toBe(true)
+    // The next version's top level reaches for the host: inline it would set a global of the host process.
+    files["/m.json"] = JSON.stringify({ ...JSON.parse(manifest("2.0.0", {})), plugin: `globalThis.__dockstatPreviewRan = typeof process;\n${code("2.0.0")}` })
+    const preview = await handler.previewManifestLink(`${url}/m.json`)
+    expect(preview.success).toBe(true)
+    expect((globalThis as Record<string, unknown>).__dockstatPreviewRan).toBeUndefined()
+    expect(preview.success && preview.runtime).toBe("sandbox")
+  })
 })
