@@ -27,10 +27,15 @@ export function followRegistry(parts: HandlerParts, options: FollowOptions = {})
       for (const id of parts.loaded.ids()) kinds.set(id, kinds.get(id) ?? [])
     }
     for (const [id, changed] of kinds) {
-      void reconcilePlugin(parts, id).then((outcome) => {
-        if (outcome === "unchanged" || outcome === "failed") return
-        logger.info({ pluginId: id, changes: changed, outcome, version }, `plugin ${outcome} after a registry change by another process`)
-      })
+      void reconcilePlugin(parts, id).then(
+        (outcome) => {
+          if (outcome === "unchanged" || outcome === "failed") return
+          logger.info({ pluginId: id, changes: changed, outcome, version }, `plugin ${outcome} after a registry change by another process`)
+        },
+        // Reading the row can fail too (a database that stays locked): never an unhandled rejection, which
+        // ends the process; the plugin's next change, or a restart, tries again.
+        (error: unknown) => logger.warn({ pluginId: id, changes: changed, err: errorMessage(error) }, "could not apply a registry change by another process"),
+      )
     }
   }
   return createChangeFeed(parts.db, {
