@@ -21,7 +21,8 @@ export function simpleModuleEntries(code: string): [Parsed[0], Parsed[1]] | unde
   if (exportAt === -1 || code.indexOf("export", exportAt + 6) !== -1) return undefined
   if (exportAt > 0 && IDENTIFIER_PART.test(code[exportAt - 1] as string)) return undefined
   const head = EXPORT_DEFAULT.exec(code.slice(exportAt, exportAt + 64))
-  // A declaration (`export default function f`, `class`, `async function`) is exported by name: the lexer's.
+  // A declaration (`export default function f`, `class`, `async function`) is exported by name: the lexer's;
+  // so is anything after a comment (`export default /* c */ function f`), which could hide one.
   if (head === null || DECLARATION.test(code.slice(exportAt + head[0].length, exportAt + head[0].length + 16))) return undefined
   const keyword = exportAt + (head[1] as string).length
   const exports = [{ type: "direct", name: "default", start: keyword, end: keyword + 7, localStart: -1, localEnd: -1, exportStart: exportAt, typeOnly: false }]
@@ -43,5 +44,5 @@ export function simpleModuleEntries(code: string): [Parsed[0], Parsed[1]] | unde
  */
 const IMPORT_HEADER = /^(\s*)(import(?:\s*\{[\w$\s,]*\}|\s*\*\s*as\s+[\w$]+|\s+[\w$]+)\s*from\s*)(["'])([^"'\\\n\r]+)\3(?=[ \t]*;?[ \t]*(?:\r?\n|$))/
 const EXPORT_DEFAULT = /^(export\s+)default(?![\w$])\s*/
-const DECLARATION = /^(?:function|class|async(?![\w$]))/
+const DECLARATION = /^(?:function|class|async(?![\w$])|\/)/
 const IDENTIFIER_PART = /[\w$.]/
