@@ -55,6 +55,13 @@ describe("with DOCKSTAT_ADMIN_TOKEN set", () => {
     }
   })
 
+  it("lets the login cookie decide when a proxy sends its own Basic Authorization header", async () => {
+    const cookie = cookieOf(await login(url, TOKEN))
+    const basic = `Basic ${Buffer.from("proxy-user:proxy-pass").toString("base64")}`
+    expect((await fetch(`${url}/api/v2/plugins`, { headers: { cookie, authorization: basic } })).status).toBe(200)
+    expect((await fetch(`${url}/api/v2/plugins`, { headers: { authorization: basic } })).status).toBe(401)
+  })
+
   it("serves the API, state changes and plugin routes to the bearer token", async () => {
     const auth = { authorization: `Bearer ${TOKEN}` }
     expect((await fetch(`${url}/api/v2/plugins`, { headers: auth })).status).toBe(200)

@@ -61,7 +61,6 @@ export function createAccessCheck(options: AccessOptions): AccessCheck {
   const allowed = options.allowedHosts === undefined ? undefined : new Set(options.allowedHosts.map((host) => host.toLowerCase()))
   const token = options.token
   return (request, path) => {
-    // Read only when a rule needs them: on @hono/node-server, `request.headers` builds a whole WHATWG Request.
     if (allowed !== undefined) {
       const host = request.headers.get("host") ?? undefined
       const name = hostName(host)
@@ -81,8 +80,10 @@ export function createAccessCheck(options: AccessOptions): AccessCheck {
     if (token === undefined || isPublic(path)) return undefined
     const headers = request.headers
 
+    // Only a Bearer header is a try at the token: a reverse proxy's own `Authorization: Basic ...` reaches
+    // us on every request and must leave the login cookie to decide.
     const authorization = headers.get("authorization")
-    if (authorization !== null) {
+    if (authorization !== null && /^Bearer(?:[ ]|$)/i.test(authorization)) {
       const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)
       if (match && tokenMatches(match[1] as string, token)) return undefined
       return unauthorized("The bearer token is not the admin token")
