@@ -77,4 +77,11 @@ describe("serverOptionsFromConfig (pnpm start and dockstat-plugins dev alike)", 
     expect(serverOptionsFromConfig(loadConfig({ DOCKSTAT_DOCKER_EVENTS: "off" })).docker).toBe(false)
     expect(serverOptionsFromConfig(loadConfig({})).docker).toBeUndefined()
   })
+
+  it("adds DOCKSTAT_ALLOWED_HOSTS to the loopback names when bound wide, as it does on loopback", async () => {
+    const { serverOptionsFromConfig } = await import("./server.ts")
+    expect(serverOptionsFromConfig(loadConfig({ HOST: "0.0.0.0" })).admin?.allowedHosts).toBeUndefined()
+    const hosts = serverOptionsFromConfig(loadConfig({ HOST: "0.0.0.0", DOCKSTAT_ALLOWED_HOSTS: "dockstat.lan" })).admin?.allowedHosts
+    expect([...(hosts ?? [])].sort()).toEqual(["127.0.0.1", "::1", "dockstat.lan", "localhost"])
+  })
 })

@@ -154,7 +154,9 @@ export function serverOptionsFromConfig(config: DemoConfig): StartServerOptions 
     accessLog: config.accessLog,
     admin: {
       token: config.adminToken,
-      allowedHosts: config.allowedHosts === undefined ? defaultAllowedHosts(config.hostname) : [...(defaultAllowedHosts(config.hostname) ?? []), ...config.allowedHosts],
+      // DOCKSTAT_ALLOWED_HOSTS adds names: to the loopback ones, which are always the machine itself (a
+      // container's health check on localhost), also when bound wide, where no list means any Host.
+      allowedHosts: config.allowedHosts === undefined ? defaultAllowedHosts(config.hostname) : [...new Set([...(defaultAllowedHosts(config.hostname) ?? LOOPBACK_NAMES), ...config.allowedHosts])],
     },
   }
   if (config.replica !== undefined) options.replica = config.replica
