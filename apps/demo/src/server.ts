@@ -105,6 +105,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const listening = await listen(app.fetch, options.port, hostname, options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs })
     const url = `http://${reachableHost(hostname)}:${listening.port}`
     log.info({ url, db: db.path }, "listening")
+    if (defaultAllowedHosts(hostname) === undefined && options.admin?.token === undefined) {
+      // Bound wide with no token: whoever reaches the port installs and runs code, and with no Host list a
+      // web page can reach it through a DNS name rebound to this machine.
+      log.warn({ host: hostname }, "listening beyond loopback without DOCKSTAT_ADMIN_TOKEN: anyone who reaches this port can install and run plugins; set a token (and DOCKSTAT_ALLOWED_HOSTS)")
+    }
 
     const running = handler
     const page = admin
