@@ -61,23 +61,24 @@ export function createChangeFeed(db: DB, options: ChangeFeedOptions): ChangeFeed
   let timer: NodeJS.Timeout | undefined
 
   function poll(): boolean {
-    if (db.replica === undefined) {
-      const current = readDataVersion()
-      if (current === lastDataVersion) return false
-      lastDataVersion = current
-    }
+    const current = db.replica === undefined ? readDataVersion() : undefined
+    if (current !== undefined && current === lastDataVersion) return false
     const changes: RegistryChange[] = []
     let missed = false
+    let cursor = seen
     for (;;) {
-      const page = changesSince(db, seen)
+      const page = changesSince(db, cursor)
       const first = page[0]
       if (first === undefined) break
       // Ids are consecutive (AUTOINCREMENT, and a rolled-back change takes its id back with it): a gap
       // means the changes in it were pruned before this process read them.
-      if (first.id !== seen + 1) missed = true
+      if (first.id !== cursor + 1) missed = true
       for (const change of page) if (change.origin !== db.origin) changes.push(change)
-      seen = page.at(-1)?.id ?? seen
+      cursor = page.at(-1)?.id ?? cursor
     }
+    // Only once every page was read: a read that fails (a locked database) is tried again at the next tick.
+    seen = cursor
+    if (current !== undefined) lastDataVersion = current
     if (changes.length === 0 && !missed) return false
     options.onBatch({ changes, missed, version: seen })
     return true
