@@ -38,6 +38,7 @@ export {
   definePlugin,
   hookForDockerEvent,
   isPluginError,
+  isReply,
   pluginBuilder,
   reply,
   sql,

@@ -50,18 +50,19 @@ export const LIFECYCLE_HOOKS = ["onBoot", "onLoad", "onUnload", "onInstall", "on
  * fires both "container:destroyed" (upstream's event-stream name) and "container:removed" (upstream's
  * name for a container gone from the host's list), since here both come from the same event.
  */
-export const UPSTREAM_CONTAINER_HOOKS = {
-  create: ["container:created"],
-  start: ["container:started"],
-  stop: ["container:stopped"],
-  pause: ["container:paused"],
-  unpause: ["container:unpaused"],
-  die: ["container:died"],
-  destroy: ["container:destroyed", "container:removed"],
-} as const
+// Frozen, here and below: the SDK hands these very objects to inline plugins.
+export const UPSTREAM_CONTAINER_HOOKS = Object.freeze({
+  create: Object.freeze(["container:created"] as const),
+  start: Object.freeze(["container:started"] as const),
+  stop: Object.freeze(["container:stopped"] as const),
+  pause: Object.freeze(["container:paused"] as const),
+  unpause: Object.freeze(["container:unpaused"] as const),
+  die: Object.freeze(["container:died"] as const),
+  destroy: Object.freeze(["container:destroyed", "container:removed"] as const),
+})
 
 /** Upstream names the host fires itself: polled metrics, and the state of each Docker host. */
-export const UPSTREAM_HOST_HOOKS = ["container:metrics", "host:metrics", "host:health:changed", "host:added", "host:removed", "host:updated"] as const
+export const UPSTREAM_HOST_HOOKS = Object.freeze(["container:metrics", "host:metrics", "host:health:changed", "host:added", "host:removed", "host:updated"] as const)
 
 type DockerHookMap = typeof DOCKER_EVENT_HOOKS
 export type DockerEventType = keyof DockerHookMap
@@ -126,7 +127,7 @@ const HOOK_NAME_SET: Record<HookName, 1> = {
   "host:updated": 1,
 }
 
-export const HOOK_NAMES: readonly HookName[] = Object.keys(HOOK_NAME_SET) as HookName[]
+export const HOOK_NAMES: readonly HookName[] = Object.freeze(Object.keys(HOOK_NAME_SET) as HookName[])
 
 export function isHookName(name: string): name is HookName {
   return Object.hasOwn(HOOK_NAME_SET, name)

@@ -1,6 +1,7 @@
 import { column, sql } from "./column.ts"
 import { definePlugin } from "./define-plugin.ts"
 import { PluginError, isPluginError } from "./errors.ts"
+import { HOOK_NAMES, UPSTREAM_CONTAINER_HOOKS, UPSTREAM_HOST_HOOKS, hookForDockerEvent, isUpstreamHookName } from "./event-catalog.ts"
 import { PluginBuilder, pluginBuilder } from "./plugin-builder.ts"
 import * as helpers from "./plugin-helpers.ts"
 import { isReply, reply } from "./reply.ts"
@@ -20,6 +21,12 @@ export const PLUGIN_SDK = Object.freeze({
   isPluginError,
   pluginBuilder,
   PluginBuilder,
+  // The hook names, as @dockstat/plugin-handler's types offer them to plugin code.
+  HOOK_NAMES,
+  UPSTREAM_CONTAINER_HOOKS,
+  UPSTREAM_HOST_HOOKS,
+  isUpstreamHookName,
+  hookForDockerEvent,
   // Every authoring helper (createAction, createRoute, createTable, the frontend ones...).
   ...helpers,
 })
