@@ -4,6 +4,7 @@ import { DB, createTableApi, ensurePluginTable } from "@dockstat/plugin-store"
 
 import { RegExpSpec, decodeValue } from "./sandbox-codec.ts"
 import { replayTableOps } from "./sandbox-replay.ts"
+import { CHAIN_METHODS, TABLE_TERMINALS } from "./sandbox-table.ts"
 
 async function table() {
   const db = new DB(":memory:")
@@ -13,6 +14,12 @@ async function table() {
 }
 
 describe("replaying a sandbox's table calls on the host", () => {
+  it("lists exactly the table API's methods (the lists are kept here too: the guest bundle cannot import the store)", async () => {
+    const api = await table()
+    const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(api)).filter((name) => name !== "constructor")
+    expect([...new Set([...CHAIN_METHODS, ...TABLE_TERMINALS])].sort()).toEqual(methods.sort())
+  })
+
   it("runs listed chains: insert, select with where/order/limit, count, update and delete", async () => {
     const api = await table()
     expect(replayTableOps(api, [["insert", [[{ label: "a" }, { label: "b" }]]]])).toEqual({ insertId: 2, changes: 2 })
