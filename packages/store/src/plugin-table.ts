@@ -1,6 +1,6 @@
 import * as crypto from "node:crypto"
 import { eq, sql } from "drizzle-orm"
-import { PluginError, formatZodError, isPluginError, normalizeColumn, pluginTables, tableConfigSchema } from "@dockstat/plugin-schema"
+import { PluginError, formatZodError, isPluginError, normalizeColumn, pluginTables, quoteSqlIdentifier, tableConfigSchema } from "@dockstat/plugin-schema"
 
 import type { ColumnDescriptor, TableConfig } from "@dockstat/plugin-schema"
 
@@ -157,7 +157,7 @@ function copyOnlyOldColumns(statements: string[], tableName: string, old: Readon
     const names = [...(match[1] as string).matchAll(/"((?:[^"]|"")*)"/g)].map((found) => (found[1] as string).replaceAll('""', '"'))
     const kept = names.filter((name) => old.has(name))
     if (kept.length === names.length) continue
-    const list = kept.map((name) => `"${name.replaceAll('"', '""')}"`).join(", ")
+    const list = kept.map(quoteSqlIdentifier).join(", ")
     statements[index] = kept.length === 0 ? "SELECT 1;" : `INSERT INTO \`__new_${tableName}\`(${list}) SELECT ${list} FROM \`${tableName}\`;`
   }
 }
@@ -418,7 +418,7 @@ export function pluginTableNames(db: DB, pluginName: string): string[] {
 export function dropPluginTables(db: DB, pluginName: string): string[] {
   const names = pluginTableNames(db, pluginName)
   for (const name of names) {
-    db.client.exec(`DROP TABLE IF EXISTS "${name.replaceAll('"', '""')}"`)
+    db.client.exec(`DROP TABLE IF EXISTS ${quoteSqlIdentifier(name)}`)
   }
   db.drizzle.delete(pluginTables).where(eq(pluginTables.pluginName, pluginName)).run()
   return names

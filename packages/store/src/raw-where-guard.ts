@@ -14,7 +14,7 @@
  * function call becomes a plain list (`lower(x)` -> `(0 IN (x))`), LIKE and GLOB become `=`: the names the
  * clause reads stay exactly as they are.
  */
-import { tokenizeSql } from "@dockstat/plugin-schema"
+import { quoteSqlIdentifier, tokenizeSql } from "@dockstat/plugin-schema"
 
 import type { SqlToken } from "@dockstat/plugin-schema"
 
@@ -75,7 +75,7 @@ export interface RawWhereGuard {
 }
 
 export function createRawWhereGuard(client: SqliteConnection, tableName: string, refuse: (reason: string) => Error): RawWhereGuard {
-  const quotedTable = `"${tableName.replaceAll('"', '""')}"`
+  const quotedTable = quoteSqlIdentifier(tableName)
   let scratch: SqliteConnection | undefined
   let definition: string | undefined
   let lookup: { get(params: unknown[]): unknown } | undefined

@@ -1,4 +1,4 @@
-import { isPluginError, normalizeColumns } from "@dockstat/plugin-schema"
+import { isPluginError, normalizeColumns, quoteSqlIdentifier } from "@dockstat/plugin-schema"
 
 import type { ColumnDescriptor, RawColumn, Row } from "@dockstat/plugin-schema"
 
@@ -21,7 +21,6 @@ export interface TableApiOptions {
 /** Prepared statements kept per table: enough for every shape a plugin uses, bounded for one that makes shapes from data. */
 const MAX_STATEMENTS = 512
 
-export const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`
 
 /** What every query of one table shares: built once per plugin load. */
 export interface TableContext {
@@ -64,7 +63,7 @@ export function createTableContext(
   const quoted = new Map<string, string>()
   for (const column of columnNames) {
     codecs.set(column, columnCodec(name, columns[column] as ColumnDescriptor, json.has(column), booleans.has(column)))
-    quoted.set(column, quote(column))
+    quoted.set(column, quoteSqlIdentifier(column))
   }
   const decoders = [...codecs].filter(([, codec]) => codec.decode !== undefined).map(([column, codec]) => [column, codec.decode] as [string, (value: unknown) => unknown])
   const statements = new Map<string, Statement>()
@@ -72,7 +71,7 @@ export function createTableContext(
 
   return {
     name,
-    table: quote(name),
+    table: quoteSqlIdentifier(name),
     client,
     columnNames,
     readOnly: options.readOnly === true,

@@ -1,3 +1,5 @@
+import { quoteSqlIdentifier } from "@dockstat/plugin-schema"
+
 import type { DB } from "./db.ts"
 
 export interface TableColumnInfo {
@@ -15,7 +17,6 @@ export interface TableRowsPage {
   rows: Record<string, unknown>[]
 }
 
-const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`
 
 /** libsql hands blobs over as ArrayBuffers; the table API's callers get Uint8Arrays. */
 function withByteArrays(row: Record<string, unknown>): Record<string, unknown> {
@@ -34,15 +35,17 @@ export function readTableRows(db: DB, tableName: string, page: { offset: number;
     .query("SELECT name, type FROM pragma_table_info(?) ORDER BY cid")
     .all(tableName)
     .map((column) => ({ name: String(column.name), type: String(column.type).toLowerCase() }))
-  const counted = db.query(`SELECT count(*) AS total FROM ${quote(tableName)}`).get() as { total: number | bigint } | undefined
+  const counted = db.query(`SELECT count(*) AS total FROM ${quoteSqlIdentifier(tableName)}`).get() as { total: number | bigint } | undefined
   if (page.limit <= 0 || columns.length === 0) return { table: tableName, columns, total: Number(counted?.total ?? 0), rows: [] }
   const max = page.maxValueLength
+  // Written into the SQL text (a bound value would make SQLite compare lengths as text): a whole number only.
+  if (max !== undefined && (!Number.isSafeInteger(max) || max < 0)) throw new RangeError(`maxValueLength must be a whole number of characters, got ${String(max)}`)
   // Cut in SQL, so a row of huge values never reaches memory whole: one character (or byte) more than
   // `max` is kept, so the caller can tell a cut value from one of exactly `max`.
   const list =
     max === undefined
       ? "*"
-      : columns.map(({ name }) => `CASE WHEN typeof(${quote(name)}) IN ('text', 'blob') AND length(${quote(name)}) > ${max} THEN substr(${quote(name)}, 1, ${max + 1}) ELSE ${quote(name)} END AS ${quote(name)}`).join(", ")
-  const rows = db.query(`SELECT ${list} FROM ${quote(tableName)} ORDER BY rowid LIMIT ? OFFSET ?`).all(page.limit, page.offset).map(withByteArrays)
+      : columns.map(({ name }) => `CASE WHEN typeof(${quoteSqlIdentifier(name)}) IN ('text', 'blob') AND length(${quoteSqlIdentifier(name)}) > ${max} THEN substr(${quoteSqlIdentifier(name)}, 1, ${max + 1}) ELSE ${quoteSqlIdentifier(name)} END AS ${quoteSqlIdentifier(name)}`).join(", ")
+  const rows = db.query(`SELECT ${list} FROM ${quoteSqlIdentifier(tableName)} ORDER BY rowid LIMIT ? OFFSET ?`).all(page.limit, page.offset).map(withByteArrays)
   return { table: tableName, columns, total: Number(counted?.total ?? 0), rows }
 }
