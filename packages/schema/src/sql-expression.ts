@@ -111,6 +111,12 @@ export const SAFE_SQL_FUNCTIONS: ReadonlySet<string> = new Set([
   "ceil", "ceiling", "floor", "trunc", "mod", "pow", "power", "sqrt", "exp", "ln", "log", "log10", "log2", "pi",
 ])
 
+/**
+ * Functions whose result can be several times the size of their arguments. Nested in one another they
+ * grow a value geometrically (29 nested `hex()` make half a gigabyte of one character): refused.
+ */
+const GROWING_FUNCTIONS: ReadonlySet<string> = new Set(["hex", "replace", "concat", "concat_ws", "json_quote", "json_array", "json_object", "char"])
+
 /** Largest literal `randomblob(n)` may ask for: a fragment must not make huge values out of nothing. */
 const MAX_RANDOMBLOB = 1024
 
@@ -160,6 +166,8 @@ export function checkSqlFragment(text: unknown, rules: SqlFragmentRules, out?: {
     return `${rules.what}: ${(error as Error).message}`
   }
   let depth = 0
+  // Depths of the open argument lists of growing functions.
+  const growing: number[] = []
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index] as SqlToken
     const next = tokens[index + 1]
@@ -174,6 +182,7 @@ export function checkSqlFragment(text: unknown, rules: SqlFragmentRules, out?: {
         if (depth > 32) return `${rules.what} nests parentheses too deeply`
         break
       case ")":
+        if (growing.at(-1) === depth) growing.pop()
         depth -= 1
         if (depth < 0) return `${rules.what} closes a parenthesis it did not open`
         break
@@ -189,6 +198,10 @@ export function checkSqlFragment(text: unknown, rules: SqlFragmentRules, out?: {
       case "word": {
         if (next?.type === "(" && !PAREN_KEYWORDS.has(lower)) {
           if (!SAFE_SQL_FUNCTIONS.has(lower)) return `${rules.what} may not call ${token.text}(): only ${[...SAFE_SQL_FUNCTIONS].slice(0, 12).join(", ")}, ... are allowed`
+          if (GROWING_FUNCTIONS.has(lower)) {
+            if (growing.length > 0) return `${rules.what} may not nest ${token.text}() in another of ${[...GROWING_FUNCTIONS].join(", ")} (each can multiply a value's size)`
+            growing.push(depth + 1)
+          }
           if (lower === "randomblob") {
             const size = tokens[index + 2]
             if (size?.type !== "number" || tokens[index + 3]?.type !== ")" || !(Number(size.text) <= MAX_RANDOMBLOB)) {

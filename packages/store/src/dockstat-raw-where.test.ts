@@ -80,6 +80,15 @@ describe("whereExpr on the plugin's own table only", () => {
     expect(db.tableExists("plugins")).toBe(true)
   })
 
+  it("refuses functions that grow a value nested in one another (29 hex() calls make half a gigabyte)", async () => {
+    const { table } = await setup()
+    const bomb = `${"hex(".repeat(29)}body${")".repeat(29)} = ?`
+    expect(refusal(() => table.whereExpr(bomb, ["x"]).all())).toMatch(/may not nest hex\(\) in another/)
+    expect(refusal(() => table.whereExpr("length(replace(replace(body, 'a', 'aaaa'), 'a', 'aaaa')) > ?", [1]).all())).toMatch(/may not nest replace\(\)/)
+    // One level, and side by side, still work.
+    expect(table.whereExpr("hex(body) = hex(?) OR replace(body, 'a', 'b') = ?", ["alpha", "blphb"]).pluck("n")).toEqual([1])
+  })
+
   it("keeps a query's state out of plugin code's reach: no field to add SQL to, no connection", async () => {
     const { table } = await setup()
     const query = table.select().where({ n: 1 }) as unknown as Record<string, unknown>
