@@ -89,4 +89,15 @@ describe("loading many plugins at once", () => {
     expect((await updating).success).toBe(true)
     expect(handler.getAllPluginRoutes().find((entry) => entry.id === ids[0])?.routes).toEqual(["/m"])
   })
+
+  it("does not bring back a plugin deactivated while it was loading", async () => {
+    const { path, ids } = await installed(2)
+    const { handler } = open(path)
+    const loading = handler.loadPlugin(ids[0] as number)
+    expect(handler.deactivatePlugin(ids[0] as number).success).toBe(true)
+    await loading
+    await handler.settled()
+    expect(handler.getLoadedPlugins()).toEqual([])
+    expect((await handler.loadAllPlugins()).skipped).toEqual([{ pluginId: ids[0], reason: "disabled" }])
+  })
 })

@@ -416,6 +416,15 @@ export class PluginHandler {
       return { success: false, message: `Could not deactivate plugin ${id}: ${errorMessage(error)}` }
     }
     const unloaded = this.unloadPlugin(id)
+    // A load in flight (a reload, the registry feed's) would bring it back after this: once it is over, a
+    // plugin still disabled is taken out again, as deletePlugin does.
+    if (this.#queue.has(id)) {
+      void this.#queue.serial(id, async () => {
+        if (this.#registry.get(id)?.enabled !== false) return
+        const late = this.#loaded.remove(id)
+        if (late) await this.#lifecycle.dispose(late.instance)
+      })
+    }
     this.#logger.info({ pluginId: id, plugin: row.name }, "plugin disabled")
     this.#activity.publish({ kind: "deactivate", pluginId: id, plugin: row.name })
     return { success: true, message: `Deactivated plugin ${id}${unloaded.success ? "" : " (it was not loaded)"}; it stays unloaded across restarts until activated` }
