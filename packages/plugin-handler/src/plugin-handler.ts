@@ -323,14 +323,13 @@ export class PluginHandler {
    * plugins (deactivated) are not loaded and are listed in `skipped` with reason "disabled".
    */
   async loadAllPlugins(): Promise<LoadPluginsResult> {
-    // One read of every row (code included) serves the choice and the loads.
-    const pending = this.#registry.allRows().filter((plugin) => !this.#loaded.has(plugin.id))
+    // At a start one read of every row (code included) serves the choice and the loads; with plugins
+    // loaded already, the metadata says which are left and only their rows are read.
+    const start = this.#loaded.ids().length === 0
+    const pending: readonly { id: number; name: string; enabled: boolean }[] = (start ? this.#registry.allRows() : this.#registry.list()).filter((plugin) => !this.#loaded.has(plugin.id))
     const disabled = pending.filter((plugin) => !plugin.enabled)
-    const enabled = pending.filter((plugin) => plugin.enabled)
-    const result = await this.#loadMany(
-      enabled.map((plugin) => plugin.id),
-      enabled,
-    )
+    const ids = pending.filter((plugin) => plugin.enabled).map((plugin) => plugin.id)
+    const result = await this.#loadMany(ids, start ? (pending as PluginRow[]) : this.#registry.rows(ids))
     const skipped = disabled.map((plugin) => ({ pluginId: plugin.id, reason: "disabled" as const }))
     if (skipped.length > 0) this.#logger.info({ plugins: disabled.map((plugin) => ({ pluginId: plugin.id, plugin: plugin.name })) }, "disabled plugins not loaded")
     return { ...result, skipped }
