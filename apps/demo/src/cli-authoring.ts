@@ -1,6 +1,7 @@
 import { relative, resolve } from "node:path"
 import { PluginBuildError, describeProblem } from "@dockstat/plugin-handler/build"
 
+import { RUNTIME_KINDS, isRuntimeKind } from "@dockstat/plugin-handler"
 import type { RuntimeKind } from "@dockstat/plugin-handler"
 
 import { buildProject } from "./build-project.ts"
@@ -29,7 +30,6 @@ export interface AuthoringFlags {
 
 type AuthoringCommand = (context: AuthoringContext, args: readonly string[], flags: AuthoringFlags) => Promise<void>
 
-const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
 
 export const AUTHORING_COMMANDS: Readonly<Record<AuthoringCommandName, AuthoringCommand>> = {
   async new({ out, cwd }, args, flags) {
@@ -66,8 +66,8 @@ export const AUTHORING_COMMANDS: Readonly<Record<AuthoringCommandName, Authoring
   async dev({ out, cwd }, args, flags) {
     if (args.length > 1) throw usageError("Usage: dockstat-plugins dev [dir] [--runtime <kind>]")
     const runtime = flags.runtime
-    if (runtime !== undefined && !(RUNTIMES as readonly string[]).includes(runtime)) {
-      throw usageError(`--runtime must be one of ${RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`)
+    if (runtime !== undefined && !isRuntimeKind(runtime)) {
+      throw usageError(`--runtime must be one of ${RUNTIME_KINDS.join(", ")}, got ${JSON.stringify(runtime)}`)
     }
     const dir = resolve(cwd, args[0] ?? ".")
     readPluginProject(dir)

@@ -1,5 +1,5 @@
 import { resolve } from "node:path"
-import { isPluginError } from "@dockstat/plugin-handler"
+import { RUNTIME_KINDS, isPluginError, isRuntimeKind } from "@dockstat/plugin-handler"
 
 import type PluginHandler from "@dockstat/plugin-handler"
 import type { PluginInstance, PluginMetadata, RuntimeKind } from "@dockstat/plugin-handler"
@@ -22,7 +22,6 @@ export interface CommandFlags {
   runtime?: string
 }
 
-const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
 
 type Command = (context: CliContext, args: readonly string[], flags: CommandFlags) => Promise<void>
 
@@ -52,8 +51,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   async install({ handler, out, cwd }, args, flags) {
     const source = toSource(one(args, "install <url|file>"), cwd)
     const runtime = flags.runtime
-    if (runtime !== undefined && !(RUNTIMES as readonly string[]).includes(runtime)) {
-      throw usageError(`--runtime must be one of ${RUNTIMES.join(", ")}, got ${JSON.stringify(runtime)}`)
+    if (runtime !== undefined && !isRuntimeKind(runtime)) {
+      throw usageError(`--runtime must be one of ${RUNTIME_KINDS.join(", ")}, got ${JSON.stringify(runtime)}`)
     }
     out(`Fetching ${source}…`)
     const result = await handler.installFromManifestLink(source, { update: flags.update, ...(runtime === undefined ? {} : { runtime: runtime as RuntimeKind }) })

@@ -1,9 +1,9 @@
 /** The largest install request body read (64 KiB); a larger one is answered 413 without reading it all. */
 export const MAX_INSTALL_BODY_BYTES = 64 * 1024
 
+import { RUNTIME_KINDS, isRuntimeKind } from "@dockstat/plugin-handler"
 import type { RuntimeKind } from "@dockstat/plugin-handler"
 
-const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
 
 /**
  * A parsed `POST /api/v2/plugins/install` body, or why it was refused (always a 400). `activate`
@@ -36,8 +36,8 @@ export async function readInstallRequest(request: Request): Promise<InstallReque
   if (activate !== undefined && typeof activate !== "boolean") {
     return { ok: false, message: `Field "activate" must be a boolean when given, got ${describe(activate)}` }
   }
-  if (runtime !== undefined && !(RUNTIMES as readonly unknown[]).includes(runtime)) {
-    return { ok: false, message: `Field "runtime" must be one of ${RUNTIMES.map((kind) => `"${kind}"`).join(", ")} when given, got ${describe(runtime)}` }
+  if (runtime !== undefined && !isRuntimeKind(runtime)) {
+    return { ok: false, message: `Field "runtime" must be one of ${RUNTIME_KINDS.map((kind) => `"${kind}"`).join(", ")} when given, got ${describe(runtime)}` }
   }
   if (expectedDigest !== undefined && (typeof expectedDigest !== "string" || expectedDigest === "")) {
     return { ok: false, message: `Field "expectedDigest" must be the digest of a preview (POST /api/v2/plugins/preview) when given, got ${describe(expectedDigest)}` }

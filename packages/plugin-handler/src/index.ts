@@ -39,6 +39,8 @@ export {
   hookForDockerEvent,
   isPluginError,
   isReply,
+  isRuntimeKind,
+  RUNTIME_KINDS,
   pluginBuilder,
   reply,
   sql,

@@ -1,4 +1,4 @@
-import { errorMessage } from "@dockstat/plugin-schema"
+import { RUNTIME_KINDS, errorMessage, isRuntimeKind } from "@dockstat/plugin-schema"
 import { resolveManifest } from "@dockstat/plugin-installer"
 
 import type { RuntimeKind } from "@dockstat/plugin-schema"
@@ -13,15 +13,14 @@ import { previewDigest } from "./preview-plugin.ts"
 import type { InstallOptions, InstallResult } from "./results.ts"
 import { updatePlugin } from "./update-plugin.ts"
 
-const RUNTIMES: readonly RuntimeKind[] = ["sandbox", "worker", "inline"]
 
 /**
  * Installs (or, with `update`, replaces) a plugin from a manifest. The code is loaded once, in the runtime
  * it will run in, and its table planned before anything is stored: a plugin that cannot load is not stored.
  */
 export async function installPlugin(parts: HandlerParts, url: string, options: InstallOptions, resolveOptions: ResolveOptions | undefined): Promise<InstallResult> {
-  if (options.runtime !== undefined && !RUNTIMES.includes(options.runtime)) {
-    return { success: false, message: `runtime must be one of ${RUNTIMES.join(", ")}, got ${JSON.stringify(options.runtime)}`, kind: "validation" }
+  if (options.runtime !== undefined && !isRuntimeKind(options.runtime)) {
+    return { success: false, message: `runtime must be one of ${RUNTIME_KINDS.join(", ")}, got ${JSON.stringify(options.runtime)}`, kind: "validation" }
   }
   const choices = options.runtime === undefined ? {} : { runtime: options.runtime }
   if (typeof url !== "string" || url.trim() === "") return { success: false, message: "installFromManifestLink needs a manifest URL or file path", kind: "validation" }

@@ -101,7 +101,7 @@ export { isThenable } from "./maybe-promise.ts"
 export type { MaybePromise } from "./maybe-promise.ts"
 export { isReply, reply } from "./reply.ts"
 export { ROUTE_KEY } from "./route-key.ts"
-export { HTTP_METHODS } from "./types.ts"
+export { HTTP_METHODS, RUNTIME_KINDS, isRuntimeKind } from "./types.ts"
 export type {
   Action,
   ActionContext,

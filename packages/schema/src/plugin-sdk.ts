@@ -5,6 +5,7 @@ import { HOOK_NAMES, UPSTREAM_CONTAINER_HOOKS, UPSTREAM_HOST_HOOKS, hookForDocke
 import { PluginBuilder, pluginBuilder } from "./plugin-builder.ts"
 import * as helpers from "./plugin-helpers.ts"
 import { isReply, reply } from "./reply.ts"
+import { RUNTIME_KINDS, isRuntimeKind } from "./types.ts"
 
 /**
  * What plugin code gets when it imports the SDK (`@dockstat/plugin-handler`, `@dockstat/sqlite-wrapper`,
@@ -27,6 +28,8 @@ export const PLUGIN_SDK = Object.freeze({
   UPSTREAM_HOST_HOOKS,
   isUpstreamHookName,
   hookForDockerEvent,
+  RUNTIME_KINDS,
+  isRuntimeKind,
   // Every authoring helper (createAction, createRoute, createTable, the frontend ones...).
   ...helpers,
 })

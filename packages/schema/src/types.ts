@@ -295,6 +295,13 @@ export interface ReplyValue {
 /** "sandbox" (default: no ambient authority), "worker" (trusted, own thread), "inline" (trusted, in the host). */
 export type RuntimeKind = "sandbox" | "inline" | "worker"
 
+/** Every runtime, in the order they are offered (the default first). */
+export const RUNTIME_KINDS: readonly RuntimeKind[] = Object.freeze(["sandbox", "worker", "inline"])
+
+export function isRuntimeKind(value: unknown): value is RuntimeKind {
+  return (RUNTIME_KINDS as readonly unknown[]).includes(value)
+}
+
 /**
  * A running plugin, whatever runtime runs it. The router and the event dispatcher see only this.
  */

@@ -1,6 +1,6 @@
 import { bodyLimit } from "hono/body-limit"
 import { deleteCookie, setCookie } from "hono/cookie"
-import { isPluginError } from "@dockstat/plugin-handler"
+import { isPluginError, isRuntimeKind } from "@dockstat/plugin-handler"
 
 import type { Context, Hono } from "hono"
 import type PluginHandler from "@dockstat/plugin-handler"
@@ -8,6 +8,7 @@ import type { PluginTableRows, RuntimeKind } from "@dockstat/plugin-handler"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
 
 import { installStatus } from "../install-status.ts"
+import { pluginIdOf } from "../plugin-id.ts"
 import { LOGIN_PATH, SESSION_COOKIE } from "./access.ts"
 import { localPath, withQuery } from "./local-path.ts"
 import { isNoticeCode } from "./pages/components.ts"
@@ -29,7 +30,6 @@ import { createTryRoute } from "./try-route.ts"
 
 /** A form of the page carries a URL and a few flags: a few KiB at most. */
 const MAX_FORM_BYTES = 16 * 1024
-const RUNTIMES: readonly string[] = ["sandbox", "worker", "inline"]
 
 /** What the pages and their forms need. */
 export interface PageDeps {
@@ -52,11 +52,11 @@ export function mountPages(app: Hono, deps: PageDeps): void {
     const body = await c.req.parseBody()
     return Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === "string"))
   }
-  const pluginId = (raw: string | undefined) => (raw !== undefined && /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : undefined)
+
   const notFound = (c: Context, raw: string | undefined) => render(c, "Not found", messagePage("No such plugin", `There is no plugin with id ${JSON.stringify(raw ?? "")}; it may have been deleted.`, "/"), 404)
   const done = (c: Context) => {
     const code = c.req.query("done")
-    return { code: isNoticeCode(code) ? code : undefined, pid: pluginId(c.req.query("pid")) }
+    return { code: isNoticeCode(code) ? code : undefined, pid: pluginIdOf(c.req.query("pid")) }
   }
 
   app.get("/", (c) => {
@@ -64,7 +64,7 @@ export function mountPages(app: Hono, deps: PageDeps): void {
     const query = {
       q: (c.req.query("q") ?? "").slice(0, 200),
       state: (STATE_FILTERS as readonly string[]).includes(state ?? "") ? (state as StateFilter) : "all",
-      page: pluginId(c.req.query("page")) ?? 1,
+      page: pluginIdOf(c.req.query("page")) ?? 1,
     }
     const list = listPlugins(handler, errors, query)
     const notice = done(c)
@@ -75,7 +75,7 @@ export function mountPages(app: Hono, deps: PageDeps): void {
   app.post("/admin/preview", formLimit, async (c) => {
     const fields = await form(c)
     const url = (fields.url ?? "").trim()
-    const runtime = RUNTIMES.includes(fields.runtime ?? "") ? (fields.runtime as RuntimeKind) : undefined
+    const runtime = isRuntimeKind(fields.runtime) ? fields.runtime : undefined
     const refused = checkLink(url)
     if (refused !== undefined) return render(c, "Cannot install", previewFailedPage(refused, url, runtime ?? ""), 400)
     const preview = await handler.previewManifestLink(url, runtime === undefined ? {} : { runtime })
@@ -86,7 +86,7 @@ export function mountPages(app: Hono, deps: PageDeps): void {
   app.post("/admin/install", formLimit, async (c) => {
     const fields = await form(c)
     const url = (fields.url ?? "").trim()
-    const runtime = RUNTIMES.includes(fields.runtime ?? "") ? (fields.runtime as RuntimeKind) : undefined
+    const runtime = isRuntimeKind(fields.runtime) ? fields.runtime : undefined
     const refused = checkLink(url)
     if (refused !== undefined || !fields.digest) return render(c, "Cannot install", previewFailedPage(refused ?? "Preview the link first", url, runtime ?? ""), 400)
     const update = fields.update === "1"
@@ -104,12 +104,12 @@ export function mountPages(app: Hono, deps: PageDeps): void {
   })
 
   app.get("/admin/plugins/:id", async (c) => {
-    const id = pluginId(c.req.param("id"))
+    const id = pluginIdOf(c.req.param("id"))
     const plugin = id === undefined ? undefined : pluginView(handler, errors, id)
     if (id === undefined || plugin === undefined) return notFound(c, c.req.param("id"))
     let table: PluginTableRows | null = null
     try {
-      table = handler.getTableRows(id, { page: pluginId(c.req.query("tpage")) ?? 1, maxValueLength: MAX_CELL })
+      table = handler.getTableRows(id, { page: pluginIdOf(c.req.query("tpage")) ?? 1, maxValueLength: MAX_CELL })
     } catch (error) {
       if (!(error instanceof RangeError) && !isPluginError(error)) throw error
     }
@@ -124,7 +124,7 @@ export function mountPages(app: Hono, deps: PageDeps): void {
 
   const act = (verb: "activate" | "deactivate" | "reload", run: (id: number) => Promise<{ success: boolean; message: string }>, code: NoticeCode) =>
     app.post(`/admin/plugins/:id/${verb}`, formLimit, async (c) => {
-      const id = pluginId(c.req.param("id"))
+      const id = pluginIdOf(c.req.param("id"))
       if (id === undefined || pluginView(handler, errors, id) === undefined) return notFound(c, c.req.param("id"))
       const back = localPath((await form(c)).back ?? `/admin/plugins/${id}`)
       const result = await run(id).catch((error: unknown) => ({ success: false, message: error instanceof Error ? error.message : String(error), status: isPluginError(error) ? error.status : 500 }))
@@ -139,14 +139,14 @@ export function mountPages(app: Hono, deps: PageDeps): void {
   act("reload", async (id) => (await handler.reloadPlugin(id), { success: true, message: "" }), "reloaded")
 
   app.get("/admin/plugins/:id/delete", (c) => {
-    const id = pluginId(c.req.param("id"))
+    const id = pluginIdOf(c.req.param("id"))
     const plugin = id === undefined ? undefined : pluginView(handler, errors, id)
     if (plugin === undefined) return notFound(c, c.req.param("id"))
     return render(c, `Delete ${plugin.name}?`, deletePage(plugin))
   })
 
   app.post("/admin/plugins/:id/delete", formLimit, async (c) => {
-    const id = pluginId(c.req.param("id"))
+    const id = pluginIdOf(c.req.param("id"))
     if (id === undefined || pluginView(handler, errors, id) === undefined) return notFound(c, c.req.param("id"))
     const dropTable = (await form(c)).dropTable === "1"
     const result = handler.deletePlugin(id, { dropTable })
