@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto"
 import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { bundlePlugin } from "@dockstat/plugin-handler/build"
+import { bundlePlugin, sriDigest } from "@dockstat/plugin-handler/build"
 
 import type { BundleProblem } from "@dockstat/plugin-handler/build"
 
@@ -39,7 +38,7 @@ export async function buildProject(project: PluginProject, options: BuildOptions
   const bundled = await bundlePlugin({ entry: project.entry, outfile: codePath })
   const code = bundled.code
   const map = bundled.map ?? "{}"
-  const integrity = `sha384-${createHash("sha384").update(code, "utf8").digest("base64")}`
+  const integrity = sriDigest(code, "sha384")
   const manifest = {
     name: project.name,
     version: project.version,

@@ -8,3 +8,5 @@
  */
 export { BUNDLE_EXTERNALS, PluginBuildError, bundlePlugin, describeProblem } from "./bundle-plugin.ts"
 export type { BundleOptions, BundleProblem, BundledPlugin } from "./bundle-plugin.ts"
+/** The `integrity` a manifest carries for its code (`sha384-...`), as installs check it. */
+export { sriDigest } from "@dockstat/plugin-installer"
