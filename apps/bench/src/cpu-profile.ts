@@ -25,8 +25,11 @@ export interface SelfTime {
   share: number
 }
 
+/** This checkout's root as a file URL: frames are named relative to it. */
+const REPO_ROOT = new URL("../../../", import.meta.url).href
+
 function frameName(frame: ProfileNode["callFrame"]): string {
-  const file = frame.url.replace(/^file:\/\/\/work\/main\//, "").replace(/^.*node_modules\/\.pnpm\/([^/]+)\/node_modules\//, "$1/")
+  const file = frame.url.replace(REPO_ROOT, "").replace(/^.*node_modules\/\.pnpm\/([^/]+)\/node_modules\//, "$1/")
   return `${frame.functionName || "(anonymous)"} ${file ? `${file}:${frame.lineNumber + 1}` : ""}`.trim()
 }
 
