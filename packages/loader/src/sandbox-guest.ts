@@ -11,7 +11,7 @@ import type { Action, HookName, Logger, PluginRef, RouteDescriptor, TableApi } f
 import { describeShape } from "./module-shape.ts"
 import { callHook, hookFailedError, routeNotFoundError, serializeError } from "./runtime-core.ts"
 import type { HookFunction } from "./runtime-core.ts"
-import { decodeValue, encodeGuestValue as encodeValue, installGuestTags } from "./sandbox-codec.ts"
+import { decodeRouteInput, decodeValue, encodeGuestOk, encodeGuestValue as encodeValue, installGuestTags } from "./sandbox-codec.ts"
 import { installGlobals } from "./sandbox-guest-globals.ts"
 import type { HostFunctions } from "./sandbox-guest-globals.ts"
 import { CHAIN_METHODS, QUERY_TERMINALS, TABLE_TERMINALS } from "./sandbox-table.ts"
@@ -124,6 +124,7 @@ const patterns = new Map<string, RegExp>()
 let actions: Record<string, Action> = {}
 let events: Partial<Record<HookName, HookFunction>> = {}
 let routes = new Map<string, readonly string[]>()
+let routesByIndex: (readonly string[])[] = []
 let table: TableApi | null = null
 
 /** Where a lazy headers proxy keeps its call number and, once fetched, the headers. */
@@ -162,7 +163,7 @@ function lazyHeaders(call: number): Record<string, string> {
 
 function ok(value: unknown): string {
   try {
-    return encodeValue({ ok: true, value })
+    return encodeGuestOk(value)
   } catch (error) {
     return fail(new PluginError("ACTION_FAILED", `Plugin "${ref.name}" returned a value that cannot be sent to the host: ${(error as Error)?.message ?? String(error)}`))
   }
@@ -188,17 +189,19 @@ const guest = {
   start(text: string): void {
     const config = decodeValue(text) as { routes: RouteDescriptor[]; table: { name: string; columns: string[] } | null }
     routes = new Map(config.routes.map((route) => [route.key, route.actions]))
+    routesByIndex = config.routes.map((route) => route.actions)
     table = config.table ? tableFor(config.table) : null
   },
-  runRoute(key: string, text: string, call: number): string | Promise<string> {
-    const names = routes.get(key)
-    if (names === undefined) return fail(routeNotFoundError(ref, key))
+  /** `route`: the route's index in the list `start` got (a number crosses into the engine for less than a string), or its key. */
+  runRoute(route: number | string, text: string, call: number): string | Promise<string> {
+    const names = typeof route === "number" ? routesByIndex[route] : routes.get(route)
+    if (names === undefined) return fail(routeNotFoundError(ref, String(route)))
     try {
-      const input = decodeValue(text) as { method: never; path: string; params: Record<string, string>; query: Record<string, string | string[]>; body: unknown }
+      const input = decodeRouteInput(text)
       const result = runActionChainNow({
         actions,
         names,
-        context: { logger: logger as unknown as Logger, table, body: input.body, params: input.params, query: input.query, headers: lazyHeaders(call), method: input.method, path: input.path, plugin: ref, env },
+        context: { logger: logger as unknown as Logger, table, body: input.body, params: input.params, query: input.query, headers: lazyHeaders(call), method: input.method as never, path: input.path, plugin: ref, env },
         progress,
       })
       return isThenable(result) ? Promise.resolve(result).then(ok, fail) : ok(result)

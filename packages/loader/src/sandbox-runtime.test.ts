@@ -95,6 +95,39 @@ describe("sandbox runtime", () => {
     expect([...answer.bytes]).toEqual([1, 2, 255])
   })
 
+  it("gives every call its own request, headers included, whether it answers at once or after an await", async () => {
+    const instance = await load(`
+      const seen = (ctx) => ({ method: ctx.method, path: ctx.path, params: ctx.params, query: ctx.query, body: ctx.body, agent: ctx.headers["x-agent"] })
+      export default { config: {
+        apiRoutes: { "/now": { actions: ["now"] }, "/later": { actions: ["later"] }, "/none": { actions: ["none"] }, "/fn": { actions: ["fn"] } },
+        actions: {
+          now: (ctx) => seen(ctx),
+          later: async (ctx) => { await new Promise((r) => setTimeout(r, 5)); return seen(ctx) },
+          none: () => undefined,
+          fn: () => () => 1,
+        },
+      } }`)
+    const agent = (name: string) => ({ "x-agent": name })
+    // A bare GET (no params, query or body) travels in a short form; the others as JSON.
+    expect(instance.runRouteNow("/now", get("/a b/c", { headers: agent("bare") }))).toEqual({ method: "GET", path: "/a b/c", params: {}, query: {}, body: undefined, agent: "bare" })
+    expect(instance.runRouteNow("/now", get("/x", { method: "DELETE", params: { id: "7" }, query: { q: ["1", "2"] }, body: { at: new Date(0) }, headers: agent("full") }))).toEqual({
+      method: "DELETE",
+      path: "/x",
+      params: { id: "7" },
+      query: { q: ["1", "2"] },
+      body: { at: new Date(0) },
+      agent: "full",
+    })
+    // Concurrent calls that read their headers after an await, each from its own request.
+    const names = ["a", "b", "c", "d"]
+    const answers = await Promise.all(names.map((name, index) => instance.runRoute("/later", get(`/later/${name}`, index % 2 === 0 ? { headers: agent(name) } : { headers: agent(name), query: { n: name } }))))
+    expect(answers.map((answer) => (answer as { agent: string; path: string }).agent)).toEqual(names)
+    expect(answers.map((answer) => (answer as { path: string }).path)).toEqual(names.map((name) => `/later/${name}`))
+    // Values JSON cannot hold answer undefined, as before.
+    expect(instance.runRouteNow("/none", get("/none"))).toBeUndefined()
+    expect(instance.runRouteNow("/fn", get("/fn"))).toBeUndefined()
+  })
+
   it("gives ctx.env only the declared names", async () => {
     const instance = await load(`export default { config: { apiRoutes: { "/env": { actions: ["env"] } }, actions: { env: ({ env }) => env } } }`, {
       permissions: { env: ["API_TOKEN"] },

@@ -12,7 +12,7 @@ import { prepareModuleSource, SDK_SPECIFIERS } from "./module-source.ts"
 import { crashPolicy, crashedTooOftenError, declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
 import type { ContainedHealth, ContainedState, CrashReport, SerializedError } from "./runtime-core.ts"
 import { sandboxGuestBundle } from "./sandbox-bundle.ts"
-import { decodeValue, encodeValue } from "./sandbox-codec.ts"
+import { decodeValue, encodeRouteInput, encodeValue } from "./sandbox-codec.ts"
 import { createSandboxFetch } from "./sandbox-fetch.ts"
 import type { SandboxFetch } from "./sandbox-fetch.ts"
 import { checkSandboxImports } from "./sandbox-imports.ts"
@@ -115,16 +115,6 @@ interface Engine {
   dead: boolean
 }
 
-/**
- * A request as JSON text. Params, query and headers are strings; a body that is not an object (none, text,
- * a number) cannot hold a Date or bytes, so the plain (fast) stringify does.
- */
-function encodeInput(input: RouteInput): string {
-  // Headers stay home (the guest asks for them when an action reads them).
-  const rest = { method: input.method, path: input.path, params: input.params, query: input.query, body: input.body }
-  return typeof rest.body === "object" && rest.body !== null ? encodeValue(rest) : JSON.stringify(rest)
-}
-
 /** An engine failure that is not the plugin's answer: interrupted (time) or out of memory. */
 /** The name the engine evaluates plugin code under (see evaluateModule). */
 const isSandboxFile = (file: string): boolean => file === "plugin.js"
@@ -186,6 +176,13 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   /** Headers of the route calls in flight, by call number, until the guest asks for them or the call ends. */
   const callHeaders = new Map<number, Record<string, string>>()
   let lastCall = 0
+  /**
+   * The call running in the engine now and its headers: most calls answer before they return, and a
+   * Map insert and delete per request cost more than the rest of the host's side of a call. A call that
+   * goes async moves its headers into `callHeaders` before any other code runs.
+   */
+  let currentCall = 0
+  let currentHeaders: Record<string, string> | undefined
   /** Set when the interrupt handler stopped code: a call that failed meanwhile timed out. */
   let interrupted = false
 
@@ -499,7 +496,10 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       }
       return vm.newString(JSON.stringify(answer))
     })
-    add("headers", (call) => vm.newString(JSON.stringify(callHeaders.get(vm.getNumber(call)) ?? {})))
+    add("headers", (handle) => {
+      const call = vm.getNumber(handle)
+      return vm.newString(JSON.stringify((call === currentCall ? currentHeaders : callHeaders.get(call)) ?? {}))
+    })
     add("random", (length) => {
       const count = Math.max(0, Math.min(65536, Math.floor(vm.getNumber(length))))
       return vm.newString(randomBytes(count).toString("base64"))
@@ -692,11 +692,13 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   const hooks = Object.freeze([...loaded.hooks])
 
   /** Each route's call text and timeout error, made once: a request builds no closure or string of its own. */
-  const routeCalls = new Map<string, { what: string; onTimeout: Call["onTimeout"] }>()
+  const routeCalls = new Map<string, { index: number; what: string; onTimeout: Call["onTimeout"] }>()
   const routeCallOf = (route: RouteDescriptor) => {
     let known = routeCalls.get(route.key)
     if (known === undefined) {
       known = {
+        // The guest got the routes in this order (start): the index names the route for less than its key.
+        index: routes.indexOf(route),
         what: `Route "${route.key}"`,
         onTimeout: (ms, ready) => routeTimeoutError(ref, route.key, ms, ready.dead ? undefined : progressAction(ready, route.actions)),
       }
@@ -709,18 +711,21 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     const known = routeCallOf(route)
     // The guest asks for the headers only when an action reads them (see lazyHeaders in the guest).
     const call = ++lastCall
-    callHeaders.set(call, input.headers)
+    // Calls do not nest (a host function never runs a route), so the slot belongs to this call until it returns.
+    currentCall = call
+    currentHeaders = input.headers
     let answer: unknown
     try {
-      answer = invoke(ready, ready.guest.runRoute, [route.key, encodeInput(input), call], known.what, known.onTimeout)
-    } catch (error) {
-      callHeaders.delete(call)
-      throw error
+      answer = invoke(ready, ready.guest.runRoute, [known.index, encodeRouteInput(input), call], known.what, known.onTimeout)
+    } finally {
+      currentCall = 0
+      currentHeaders = undefined
     }
     if (answer instanceof Promise) {
+      callHeaders.set(call, input.headers)
       const forget = () => callHeaders.delete(call)
       answer.then(forget, forget)
-    } else callHeaders.delete(call)
+    }
     return answer
   }
 
