@@ -85,6 +85,16 @@ runBenchmark(async (): Promise<Row[]> => {
       holds: warmLoads === 0,
     }),
     row({
+      id: "load.1000-again",
+      metric: "loadAllPlugins, the same 1000 plugins again in that process (ms)",
+      ours: median((ours.get(1000) ?? []).map((result) => result.againMs ?? Number.NaN)),
+      baseline: ms(ours.get(1000)),
+      baselineLabel: "the process's first loadAllPlugins (load.1000)",
+      goal: "info",
+      holds: null,
+      note: "all unloaded, then loaded again: what of load.1000 is the process's first run (JIT warm-up, heap growth, cold SQLite pages); V8 also reuses the compiled code of module text it compiled before",
+    }),
+    row({
       id: "load.cold-1000",
       metric: "loadAllPlugins, 1000 new plugins, creating tables (ms)",
       ours: cold.get(1000)?.ms ?? Number.NaN,
