@@ -96,7 +96,9 @@ export async function prepareModuleSource(code: string, options: PrepareOptions 
   }
   source += code.slice(last)
   const injectColumn = options.injectColumn !== false && needsColumn(code, importsColumn)
-  if (injectColumn) source = `import { column } from ${JSON.stringify(SDK_URL)};${source}`
+  // At the end: imports are hoisted, so `column` is bound before the code runs, and the code keeps its
+  // own lines and columns (before it, every column of line 1 was off by the import's length).
+  if (injectColumn) source = `${source}\nimport { column } from ${JSON.stringify(SDK_URL)};`
   return { source, injectedColumn: injectColumn }
 }
 

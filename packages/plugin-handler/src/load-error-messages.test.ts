@@ -75,6 +75,20 @@ describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin that throw
   })
 })
 
+// All on line 1, using `column` without importing it (as the seed's examples do): the runtimes add the
+// import, and the place of the throw is still the one in the stored code.
+const throwsOnLineOne = `function connect() { throw new Error("no connection string") } connect(); export default { config: { table: { name: "t", columns: { id: column.id() } } } }`
+
+describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a one-line plugin that needs `column` added and throws while loading, in the %s runtime", (runtime) => {
+  it("names the column of line 1 where it threw, as stored", async () => {
+    const handler = host(temp(), runtime)
+    const saved = handler.savePlugin(pluginInput("line-one", throwsOnLineOne))
+    if (!saved.success) throw new Error(saved.message)
+    // `new` is at column 28 and its `(` at 37 (V8 and QuickJS place a throw differently, see above).
+    await expect(handler.loadPlugin(saved.id)).rejects.toThrow(/no connection string \(thrown at line 1, column (28|37) of the plugin's code\)$/)
+  })
+})
+
 describe("a JavaScript file given to install", () => {
   it("says it is plugin code, not a manifest, and how to wrap it: by its name or by its content", async () => {
     const dir = temp()
