@@ -128,6 +128,51 @@ describe("sandbox runtime", () => {
     expect(instance.runRouteNow("/fn", get("/fn"))).toBeUndefined()
   })
 
+  it("survives a plugin whose answer promise rejects with a promise (freed twice by the host before)", async () => {
+    const instance = await load(`
+      const then = Promise.prototype.then
+      export default { config: { apiRoutes: { "/x": { actions: ["x"] }, "/ok": { actions: ["ok"] } }, actions: {
+        x: () => {
+          Promise.prototype.then = function () {
+            Promise.prototype.then = then
+            return new Promise((_, reject) => setTimeout(() => reject(Promise.resolve(1)), 5))
+          }
+          return Promise.resolve(1)
+        },
+        ok: () => "fine",
+      } } }`)
+    await expect(instance.runRoute("/x", get("/x"))).rejects.toThrow(/Route "\/x" of plugin "p" failed/)
+    expect(instance.runRouteNow("/ok", get("/ok"))).toBe("fine")
+  })
+
+  it("ends timers with the load and with a call that ran past its slice, so none keeps running on the host", async () => {
+    const instance = await load(`
+      let ticks = 0
+      setInterval(() => { ticks++ }, 1)
+      export default { config: { apiRoutes: { "/ticks": { actions: ["ticks"] }, "/spin": { actions: ["spin"] } }, actions: {
+        ticks: () => ticks,
+        spin: () => { setInterval(() => { ticks++ }, 1); for (;;) {} },
+      } } }`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(instance.runRouteNow("/ticks", get("/ticks"))).toBe(0)
+    expect(() => instance.runRouteNow("/spin", get("/spin"))).toThrow(/did not finish within 200 ms/)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(instance.runRouteNow("/ticks", get("/ticks"))).toBe(0)
+  })
+
+  it("times out the call at once when a timer callback runs past its slice, and the timer does not fire again", async () => {
+    const instance = await load(`
+      let fired = 0
+      export default { config: { apiRoutes: { "/stuck": { actions: ["stuck"] }, "/fired": { actions: ["fired"] } }, actions: {
+        stuck: () => new Promise((resolve) => setInterval(() => { fired++; for (;;) {} }, 1)),
+        fired: () => fired,
+      } } }`, { timeoutMs: 5000 })
+    // The slice (200 ms), not the call's 5 s timeout.
+    await expect(instance.runRoute("/stuck", get("/stuck"))).rejects.toThrow(/did not finish within 200 ms/)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(instance.runRouteNow("/fired", get("/fired"))).toBe(1)
+  })
+
   it("gives ctx.env only the declared names", async () => {
     const instance = await load(`export default { config: { apiRoutes: { "/env": { actions: ["env"] } }, actions: { env: ({ env }) => env } } }`, {
       permissions: { env: ["API_TOKEN"] },

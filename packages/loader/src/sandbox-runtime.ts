@@ -115,6 +115,53 @@ interface Engine {
   dead: boolean
 }
 
+/** What the host keeps of a thrown or rejected value: a few capped strings. */
+interface ThrownSummary {
+  name?: string
+  message: string
+  stack?: string
+}
+
+const MAX_THROWN_MESSAGE = 2000
+const MAX_THROWN_STACK = 16 * 1024
+
+/**
+ * A value the plugin threw or rejected with, read as name, message and stack strings, capped, and the
+ * handle freed. Never `vm.dump`: that serializes the whole value to JSON and parses it on the host (a
+ * plugin rejecting with a large object made the host build millions of objects), and it frees a
+ * promise handle itself (a plugin throwing a promise made the host free it twice).
+ */
+function thrownSummary(vm: QuickJSContext, handle: QuickJSHandle): ThrownSummary {
+  const capped = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}...` : text)
+  const stringProp = (key: string): string | undefined => {
+    const prop = vm.getProp(handle, key)
+    try {
+      return vm.typeof(prop) === "string" ? vm.getString(prop) : undefined
+    } finally {
+      prop.dispose()
+    }
+  }
+  try {
+    const type = vm.typeof(handle)
+    if (type === "string") return { message: capped(vm.getString(handle), MAX_THROWN_MESSAGE) }
+    if (type === "number" || type === "boolean" || type === "undefined") return { message: String(vm.dump(handle)) }
+    if (type !== "object") return { message: `a ${type} was thrown` }
+    const name = stringProp("name")
+    const message = stringProp("message")
+    const stack = stringProp("stack")
+    return {
+      ...(name === undefined ? {} : { name: capped(name, 200) }),
+      message: message === undefined ? "a non-Error value was thrown" : capped(message, MAX_THROWN_MESSAGE),
+      ...(stack === undefined ? {} : { stack: capped(stack, MAX_THROWN_STACK) }),
+    }
+  } catch (error) {
+    // A getter that ran past the slice, or an engine out of memory: the value stays unread.
+    return { message: `an unreadable value was thrown (${errorMessage(error)})` }
+  } finally {
+    if (handle.alive) handle.dispose()
+  }
+}
+
 /** An engine failure that is not the plugin's answer: interrupted (time) or out of memory. */
 /** The name the engine evaluates plugin code under (see evaluateModule). */
 const isSandboxFile = (file: string): boolean => file === "plugin.js"
@@ -201,13 +248,12 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   /** The value of a call result, or the EngineStop it stands for. */
   const unwrap = (current: Engine, result: { value: QuickJSHandle } | { error: QuickJSHandle }): QuickJSHandle => {
     if ("value" in result) return result.value
-    const dumped = current.vm.dump(result.error) as { name?: string; message?: string; stack?: string } | string
-    result.error.dispose()
-    const message = typeof dumped === "object" && dumped !== null ? `${dumped.name ?? "Error"}: ${dumped.message ?? ""}` : String(dumped)
+    const thrown = thrownSummary(current.vm, result.error)
+    const message = `${thrown.name ?? "Error"}: ${thrown.message}`
     if (/InternalError: interrupted/.test(message)) throw new EngineStop("interrupted", "interrupted")
     if (/out of memory/i.test(message)) throw new EngineStop("crash", `ran out of memory (cap ${maxMemoryMb} MiB)`)
     // A syntax error is placed by withSyntaxLocation, from esbuild's parser.
-    const stack = typeof dumped === "object" && dumped !== null && dumped.name !== "SyntaxError" ? dumped.stack : undefined
+    const stack = thrown.name !== "SyntaxError" ? thrown.stack : undefined
     throw new EngineStop("crash", withThrowLocation(`its runtime failed: ${message}`, stack, isSandboxFile))
   }
 
@@ -267,6 +313,14 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
     current.fetches.clear()
   }
 
+  /** Code of the plugin ran past its slice outside any call's own turn (a timer): every call in flight times out. */
+  const timeOutCalls = (current: Engine) => {
+    for (const call of [...current.calls]) settle(current, call, () => {
+      throw call.onTimeout(sliceMs, current)
+    })
+    endOfCalls(current)
+  }
+
   const settle = (current: Engine, call: Call, settleWith: () => unknown) => {
     current.calls.delete(call)
     clearTimeout(call.timer)
@@ -281,6 +335,16 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
 
   /** Runs the engine's pending jobs, then settles the calls whose promise is done. */
   const drive = (current: Engine) => {
+    try {
+      driveJobs(current)
+    } catch (error) {
+      // Called from timers and fetch answers, where nothing above would catch: a failure here is the
+      // engine's (its memory full, a handle gone), never the host's.
+      retire(current, `its engine failed: ${errorMessage(error)}`)
+    }
+  }
+
+  const driveJobs = (current: Engine) => {
     if (current.dead) return
     interrupted = false
     try {
@@ -311,12 +375,11 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
           }
         })
       } else {
-        const reason = current.vm.dump(promiseState.error) as { name?: string; message?: string }
-        promiseState.error.dispose()
+        const reason = thrownSummary(current.vm, promiseState.error)
         settle(current, call, () => {
           // Interrupted after an await: the job ran past its slice.
           if (interrupted) throw call.onTimeout(sliceMs, current)
-          throw new PluginError("ACTION_FAILED", `${call.what} of plugin "${ref.name}" failed: ${errorMessage(reason)}`, { ...context })
+          throw new PluginError("ACTION_FAILED", `${call.what} of plugin "${ref.name}" failed: ${reason.message}`, { ...context })
         })
       }
     }
@@ -429,17 +492,26 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       const controller = new AbortController()
       owner.fetches.add(controller)
       const text = vm.getString(request)
-      void sandboxFetch(text, controller.signal).then((answer) => {
+      const answered = (answer: string) => {
         owner.fetches.delete(controller)
         if (owner.dead || !deferred.alive) return
-        const handle = vm.newString(answer)
         try {
-          enter(owner, () => deferred.resolve(handle))
-        } catch {
-          // the engine is going away
+          const handle = vm.newString(answer)
+          try {
+            enter(owner, () => deferred.resolve(handle))
+          } finally {
+            handle.dispose()
+          }
+        } catch (error) {
+          // Its memory full (the answer could not be copied in), or the engine going away.
+          if (!owner.dead) retire(owner, `its engine failed taking a fetch answer: ${errorMessage(error)}`)
+          return
         }
-        handle.dispose()
         drive(owner)
+      }
+      sandboxFetch(text, controller.signal).then(answered, (error: unknown) => {
+        owner.fetches.delete(controller)
+        if (!owner.dead) retire(owner, `its fetch failed on the host: ${errorMessage(error)}`)
       })
       return deferred.handle
     })
@@ -455,12 +527,15 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
         setTimeout(() => {
           owner.timers.delete(timerId)
           if (owner.dead) return
+          interrupted = false
           try {
             callGuest(owner, owner.guest.fireTimer, [timerId]).dispose()
           } catch (error) {
-            const stop = error as EngineStop
-            if (stop.kind === "crash") return retire(owner, stop.message)
+            if (!(error instanceof EngineStop) || error.kind === "crash") return retire(owner, error instanceof EngineStop ? error.message : `its engine failed: ${errorMessage(error)}`)
           }
+          // A timer that ran past its slice (interrupted, or it caught the interrupt): the calls waiting
+          // on the plugin time out, and their timers go with them, so an interval cannot hold the host again.
+          if (interrupted) return timeOutCalls(owner)
           drive(owner)
         }, Math.min(vm.getNumber(ms), timeoutMs)),
       )
@@ -563,6 +638,8 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       }
       const tableInfo = summary.table ? { name: summary.table.name, columns: Object.keys(summary.table.columns) } : null
       callGuest(current, current.guest.start, [encodeValue({ routes: summary.routes, table: tableInfo })]).dispose()
+      // Timers and fetches the module's top level started end with the load, as a call's end with the call.
+      endOfCalls(current)
       return current
     } catch (error) {
       current.dead = true
@@ -589,9 +666,8 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       namespace.dispose()
       if (settled.type === "pending") throw new Error("the module's top-level await did not finish while loading (it may only await work that needs no host I/O)")
       if (settled.type === "rejected") {
-        const reason = current.vm.dump(settled.error) as unknown
-        settled.error.dispose()
-        throw new Error(withThrowLocation(`the module threw while loading: ${errorMessage(reason)}`, (reason as { stack?: unknown } | null)?.stack, isSandboxFile))
+        const reason = thrownSummary(current.vm, settled.error)
+        throw new Error(withThrowLocation(`the module threw while loading: ${reason.message}`, reason.stack, isSandboxFile))
       }
       return settled.value
     }
@@ -641,7 +717,11 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       handle = callGuest(current, fn, args)
     } catch (error) {
       const stop = error as EngineStop
-      if (stop.kind === "interrupted") throw onTimeout(sliceMs, current)
+      if (stop.kind === "interrupted") {
+        // Timers and fetches it started end with it (when no other call is in flight).
+        endOfCalls(current)
+        throw onTimeout(sliceMs, current)
+      }
       retire(current, stop.message)
       throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" ${stop.message} while running ${what}`, { ...context })
     }
