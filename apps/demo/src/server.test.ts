@@ -130,6 +130,39 @@ describe("demo server (real HTTP, real libSQL file)", () => {
     expect(rowsOnDisk(dbPath, "plugin_data")).toContainEqual({ id: expect.any(Number), data: JSON.stringify({ container: "web", cpu: 12.5 }) })
   })
 
+  it("serves a plugin's HTML answer sandboxed (no script, an origin of its own) and drops the cookies it sets", async () => {
+    const saved = server.handler.savePlugin({
+      name: "html-page",
+      version: "1.0.0",
+      repoType: "local",
+      repository: "local",
+      manifest: "local",
+      author: { name: "test" },
+      plugin: `import { reply } from "@dockstat/plugin-handler"
+export default { config: { apiRoutes: { "/page": { method: "GET", actions: ["page"] } }, actions: {
+  page: () => reply("<script>fetch('/api/v2/plugins/1/deactivate', { method: 'POST' })</script>", {
+    headers: { "content-type": "text/html", "set-cookie": "dockstat_admin=attacker; Path=/" },
+  }),
+} } }`,
+    })
+    if (!saved.success) throw new Error(saved.message)
+    await server.handler.loadPlugin(saved.id)
+    for (const path of [`/api/v2/plugins/${saved.id}/routes/page`, `/plugins/${saved.id}/routes/page`, `/api/v2/plugins/${saved.id}/routes/nothing`]) {
+      const response = await api(path)
+      expect(response.headers.get("content-security-policy"), path).toBe("sandbox")
+      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff")
+      expect(response.headers.get("set-cookie"), path).toBeNull()
+      await response.text()
+    }
+    const page = await api(`/api/v2/plugins/${saved.id}/routes/page`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get("content-type")).toBe("text/html")
+    expect(await page.text()).toContain("<script>")
+    const json = await api(`/api/v2/plugins/${pluginId("example-plugin")}/routes/status`)
+    expect(json.headers.get("content-security-policy")).toBe("sandbox")
+    await json.text()
+  })
+
   it("runs example-plugin's container hooks through the handler", async () => {
     const report = await server.handler.emit("onContainerStart", { container: { id: "c0ffee" } })
     expect(report.results).toEqual([

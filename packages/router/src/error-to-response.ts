@@ -1,6 +1,8 @@
 import { ERROR_STATUS, errorMessage, isPluginError } from "@dockstat/plugin-schema"
 import type { ErrorCode } from "@dockstat/plugin-schema"
 
+import { secureHeaders } from "./response-security.ts"
+
 const JSON_TYPE = "application/json"
 const DEFAULT_RETRY_AFTER_SECONDS = 1
 
@@ -46,6 +48,8 @@ function json(body: unknown, status: number, extra: Record<string, string> | und
     }
   }
   headers.set("content-type", JSON_TYPE)
+  // An error's headers may be a plugin's (a PluginError it threw): no cookie of its own, the route security headers.
+  secureHeaders(headers)
   return new Response(typeof body === "string" ? body : JSON.stringify(body), { status: validStatus(status), headers })
 }
 

@@ -3,9 +3,25 @@ import { describe, expect, it } from "vitest"
 import { toResponse } from "./to-response.ts"
 
 describe("toResponse", () => {
-  it("passes a Response through untouched", () => {
+  it("passes a Response through (the same object)", () => {
     const response = new Response("raw", { status: 202, headers: { "x-a": "1" } })
     expect(toResponse(response)).toBe(response)
+  })
+
+  it("drops a plugin's cookies and adds the route security headers, on a Response it built and on one with immutable headers", async () => {
+    const built = toResponse(new Response("<p>x</p>", { headers: { "content-type": "text/html", "set-cookie": "a=b" } }))
+    expect(built.headers.get("set-cookie")).toBeNull()
+    expect(built.headers.get("content-security-policy")).toBe("sandbox")
+    expect(await built.text()).toBe("<p>x</p>")
+    // A redirect's headers are immutable (as a fetch()'s are): the answer is a copy.
+    const redirect = toResponse(Response.redirect("http://127.0.0.1/elsewhere", 302))
+    expect(redirect.status).toBe(302)
+    expect(redirect.headers.get("location")).toBe("http://127.0.0.1/elsewhere")
+    expect(redirect.headers.get("content-security-policy")).toBe("sandbox")
+    const replied = toResponse(reply("x", { headers: { "content-type": "text/plain", "Set-Cookie": "a=b" } }))
+    expect(replied.headers.get("set-cookie")).toBeNull()
+    expect(replied.headers.get("x-content-type-options")).toBe("nosniff")
+    for (const answer of [toResponse(undefined), toResponse({ ok: true })]) expect(answer.headers.get("content-security-policy")).toBe("sandbox")
   })
 
   it("answers undefined with 204 and no body", async () => {

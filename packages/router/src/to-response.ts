@@ -1,8 +1,9 @@
 import { PluginError, errorMessage, isPluginError, isReply } from "@dockstat/plugin-schema"
 import { errorToResponse } from "./error-to-response.ts"
+import { ROUTE_SECURITY_HEADERS, secureHeaders, secureResponse } from "./response-security.ts"
 
 const JSON_TYPE = "application/json"
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": JSON_TYPE })
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": JSON_TYPE, ...ROUTE_SECURITY_HEADERS })
 // Statuses whose response must not have a body (the Response constructor refuses one).
 const NULL_BODY_STATUS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
 
@@ -10,7 +11,8 @@ const NULL_BODY_STATUS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
  * The HTTP answer for a route's final result. A `Response` passes through; `reply(body, { status,
  * headers })` sets status and headers (a string or Uint8Array body is sent as is when a content-type
  * is set, anything else as JSON); `undefined` is 204; any other value is 200 JSON. A value JSON cannot
- * encode (BigInt, a cycle) answers 500 with a PluginError-shaped body. Never throws.
+ * encode (BigInt, a cycle) answers 500 with a PluginError-shaped body. Every answer carries the route
+ * security headers and no cookie of the plugin's (see response-security.ts). Never throws.
  *
  * @example
  * toResponse({ ok: true })                                  // 200 {"ok":true}
@@ -18,12 +20,12 @@ const NULL_BODY_STATUS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
  * toResponse(undefined)                                     // 204
  */
 export function toResponse(result: unknown): Response {
-  if (result instanceof Response) return result
-  if (result === undefined) return new Response(null, { status: 204 })
+  if (result instanceof Response) return secureResponse(result)
+  if (result === undefined) return new Response(null, { status: 204, headers: ROUTE_SECURITY_HEADERS })
   try {
     // The common answer: a plain header object (no Headers instance to build per request).
     if (!isReply(result)) return new Response(jsonText(result), { status: 200, headers: JSON_HEADERS })
-    const headers = new Headers(result.headers)
+    const headers = secureHeaders(new Headers(result.headers))
     const status = result.status
     if (NULL_BODY_STATUS.has(status) || result.body === undefined) return new Response(null, { status, headers })
     const raw = result.body
