@@ -1,6 +1,8 @@
 import { errorMessage } from "@dockstat/plugin-schema"
 
-import { base64ToBytes, bytesToBase64, decodeValue, encodeValue } from "./sandbox-codec.ts"
+import { Buffer } from "node:buffer"
+
+import { decodeValue, encodeValue } from "./sandbox-codec.ts"
 
 export interface SandboxFetchOptions {
   plugin: string
@@ -50,7 +52,9 @@ export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
       const request = decodeValue(text) as GuestRequest
       let url = new URL(String(request.url))
       let method = String(request.method || "GET").toUpperCase()
-      let body: Uint8Array | undefined = typeof request.body === "string" ? base64ToBytes(request.body) : undefined
+      // Base64 on the host through Buffer (native): the codec's JavaScript version took 1.4 s of the
+      // host's thread for an 8 MiB body.
+      let body: Uint8Array | undefined = typeof request.body === "string" ? new Uint8Array(Buffer.from(request.body, "base64")) : undefined
       const headers = { ...(request.headers ?? {}) }
       for (let hop = 0; ; hop++) {
         if (url.protocol !== "http:" && url.protocol !== "https:") return encodeValue({ error: `fetch to "${url.href}" is not allowed: only http and https` })
@@ -76,7 +80,7 @@ export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
           headers: Object.fromEntries(response.headers),
           url: url.href,
           redirected: hop > 0,
-          body: bytesToBase64(bytes),
+          body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),
         })
       }
     } catch (error) {

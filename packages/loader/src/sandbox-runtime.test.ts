@@ -4,7 +4,7 @@ import { DB, createPluginRegistry } from "@dockstat/plugin-store"
 import type { Logger, PluginRow, RouteInput } from "@dockstat/plugin-schema"
 
 import { loadPlugin } from "./load-plugin.ts"
-import type { SandboxPluginInstance } from "./sandbox-runtime.ts"
+import type { SandboxLimits, SandboxPluginInstance } from "./sandbox-runtime.ts"
 
 const lines: { level: string; args: unknown[] }[] = []
 const logger = Object.fromEntries(["trace", "debug", "info", "warn", "error", "fatal"].map((level) => [level, (...args: unknown[]) => lines.push({ level, args })])) as unknown as Logger
@@ -23,7 +23,7 @@ afterEach(async () => {
   lines.length = 0
 })
 
-async function load(code: string, options: { permissions?: { network?: string[]; env?: string[] }; timeoutMs?: number; environment?: Record<string, string> } = {}) {
+async function load(code: string, options: { permissions?: { network?: string[]; env?: string[] }; timeoutMs?: number; environment?: Record<string, string>; sandbox?: SandboxLimits } = {}) {
   const db = new DB(":memory:")
   const { instance } = await loadPlugin(store(db, code, "p", options.permissions), {
     db,
@@ -31,6 +31,7 @@ async function load(code: string, options: { permissions?: { network?: string[];
     runtime: "sandbox",
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.environment ? { environment: options.environment } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
   })
   disposers.push(() => instance.dispose())
   return instance as SandboxPluginInstance
@@ -171,6 +172,40 @@ describe("sandbox runtime", () => {
     await expect(instance.runRoute("/stuck", get("/stuck"))).rejects.toThrow(/did not finish within 200 ms/)
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(instance.runRouteNow("/fired", get("/fired"))).toBe(1)
+  })
+
+  it("checks the size of what the plugin hands the host before the host decodes it: answers, log lines, table calls", async () => {
+    const instance = await load(`
+      export default { config: {
+        table: { name: "t", columns: { id: column.id(), text: column.text() } },
+        apiRoutes: { "/many": { actions: ["many"] }, "/shared": { actions: ["shared"] }, "/later": { actions: ["later"] }, "/log": { actions: ["log"] }, "/insert": { actions: ["insert"] }, "/ok": { actions: ["ok"] } },
+        actions: {
+          many: () => Array.from({ length: 2000 }, () => ({})),
+          // Shared references: a small engine value, a large text.
+          shared: () => Array(30).fill(Array(100).fill({})),
+          later: async () => { await null; return "x".repeat(20000) },
+          log: ({ logger }) => { logger.info("y".repeat(20000)); return "logged" },
+          insert: ({ table }) => table.insert({ text: "z".repeat(20000) }),
+          ok: () => ({ fine: true }),
+        },
+      } }`, { sandbox: { maxMessageBytes: 10000, maxMessageStructures: 1000 } })
+    expect(() => instance.runRouteNow("/many", get("/many"))).toThrow(/sent the answer of Route "\/many" holding more than 1000 objects and arrays; .*sandbox\.maxMessageStructures/)
+    expect(() => instance.runRouteNow("/shared", get("/shared"))).toThrow(/holding more than 1000 objects and arrays/)
+    await expect(instance.runRoute("/later", get("/later"))).rejects.toThrow(/sent the answer of Route "\/later" of 19\.6 KiB; the sandbox takes at most 9\.8 KiB \(sandbox\.maxMessageBytes\)/)
+    expect(instance.runRouteNow("/log", get("/log"))).toBe("logged")
+    expect(lines.some((line) => line.level === "warn" && /a log line of the plugin was dropped: .*sandbox\.maxMessageBytes/.test(String(line.args[0])))).toBe(true)
+    expect(() => instance.runRouteNow("/insert", get("/insert"))).toThrow(/sent a table call of [\d.]+ KiB; the sandbox takes at most 9\.8 KiB/)
+    expect(instance.table?.count()).toBe(0)
+    expect(instance.runRouteNow("/ok", get("/ok"))).toEqual({ fine: true })
+  })
+
+  it("lets a plugin have at most sandbox.maxFetches fetches in flight", async () => {
+    const instance = await load(`export default { config: { apiRoutes: { "/burst": { actions: ["burst"] } }, actions: {
+      burst: async () => (await Promise.allSettled(Array.from({ length: 5 }, () => fetch("http://example.invalid/")))).map((result) => String(result.reason?.message ?? result.reason)),
+    } } }`, { sandbox: { maxFetches: 3 } })
+    const reasons = (await instance.runRoute("/burst", get("/burst"))) as string[]
+    expect(reasons.filter((reason) => /not allowed/.test(reason))).toHaveLength(3)
+    expect(reasons.filter((reason) => /3 fetches in flight: no more can start \(sandbox\.maxFetches\)/.test(reason))).toHaveLength(2)
   })
 
   it("gives ctx.env only the declared names", async () => {

@@ -36,6 +36,15 @@ export interface SandboxLimits {
   maxFetchBytes?: number
   /** Most timers a plugin may have pending at once (default 1000). */
   maxTimers?: number
+  /**
+   * Largest text the plugin may hand the host at once: an answer, a log line, a table call, a fetch
+   * (default 16 MiB), and most objects and arrays in it (default 200,000). The host decodes that text on
+   * its own thread, outside the plugin's slice and memory cap: 15 MB of `{},` is five million objects.
+   */
+  maxMessageBytes?: number
+  maxMessageStructures?: number
+  /** Most fetches a plugin may have in flight at once (default 16). */
+  maxFetches?: number
 }
 
 export interface SandboxPermissions {
@@ -115,6 +124,9 @@ interface Engine {
   dead: boolean
 }
 
+/** `512 bytes`, `9.8 KiB`, `16.0 MiB`. */
+const sizeText = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`)
+
 /** What the host keeps of a thrown or rejected value: a few capped strings. */
 interface ThrownSummary {
   name?: string
@@ -192,6 +204,27 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   const maxCrashes = options.maxCrashes ?? 3
   const crashWindowMs = options.crashWindowMs ?? 60_000
   const maxTimers = options.maxTimers ?? 1000
+  const maxMessageBytes = options.maxMessageBytes ?? 16 * 1024 * 1024
+  const maxMessageStructures = options.maxMessageStructures ?? 200_000
+  const maxFetches = options.maxFetches ?? 16
+  /**
+   * Text the guest hands the host, read out of the engine and checked before the host decodes it: its
+   * length, and how many objects and arrays it can hold (each `{` or `[`, strings included: an
+   * overestimate that costs one scan of native code).
+   */
+  const guestText = (vm: QuickJSContext, handle: QuickJSHandle, what: string): string => {
+    const text = vm.getString(handle)
+    if (text.length > maxMessageBytes) {
+      throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" sent ${what} of ${sizeText(text.length)}; the sandbox takes at most ${sizeText(maxMessageBytes)} (sandbox.maxMessageBytes)`, { ...context })
+    }
+    let structures = 0
+    for (let at = text.indexOf("{"); at !== -1; at = text.indexOf("{", at + 1)) structures++
+    for (let at = text.indexOf("["); at !== -1 && structures <= maxMessageStructures; at = text.indexOf("[", at + 1)) structures++
+    if (structures > maxMessageStructures) {
+      throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" sent ${what} holding more than ${maxMessageStructures} objects and arrays; the sandbox takes at most that many (sandbox.maxMessageStructures)`, { ...context })
+    }
+    return text
+  }
   const permissions = options.permissions ?? { network: [], env: [] }
   const env = declaredEnv(permissions.env, options.environment ?? process.env)
   const sandboxFetch: SandboxFetch = createSandboxFetch({ plugin: ref.name, network: permissions.network, maxBytes: options.maxFetchBytes ?? 8 * 1024 * 1024 })
@@ -362,10 +395,17 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       const promiseState = current.vm.getPromiseState(call.handle)
       if (promiseState.type === "pending") continue
       if (promiseState.type === "fulfilled") {
-        const text = current.vm.getString(promiseState.value)
-        promiseState.value.dispose()
+        let text: string | Error
+        try {
+          text = guestText(current.vm, promiseState.value, `the answer of ${call.what}`)
+        } catch (error) {
+          text = error as Error
+        } finally {
+          promiseState.value.dispose()
+        }
         const timedOut = interrupted
         settle(current, call, () => {
+          if (typeof text !== "string") throw text
           try {
             return outcome(text)
           } catch (error) {
@@ -462,8 +502,9 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       if (!LEVELS.has(name)) return undefined
       let values: unknown
       try {
-        values = decodeValue(vm.getString(args))
-      } catch {
+        values = decodeValue(guestText(vm, args, "a log line"))
+      } catch (error) {
+        logger.warn(`a log line of the plugin was dropped: ${errorMessage(error)}`)
         return undefined
       }
       if (Array.isArray(values)) (logger[name as keyof Logger] as (...items: unknown[]) => void)(...values)
@@ -473,7 +514,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       let answer: string
       try {
         if (table === null) throw new PluginError("TABLE_ERROR", `Plugin "${ref.name}" declares no table`)
-        answer = encodeValue({ ok: true, value: replayTableOps(table, decodeValue(vm.getString(ops)), { regex: (source, flags) => (values) => guestRegex(current(), source, flags, values) }) })
+        answer = encodeValue({ ok: true, value: replayTableOps(table, decodeValue(guestText(vm, ops, "a table call")), { regex: (source, flags) => (values) => guestRegex(current(), source, flags, values) }) })
       } catch (error) {
         // Code, headers (Retry-After of a busy database) and data (the column named) go back in, so an
         // action that does not catch the error answers as it would in any other runtime.
@@ -487,11 +528,12 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       return vm.newString(answer)
     })
     add("fetch", (request) => {
-      const deferred = vm.newPromise()
       const owner = current()
+      if (owner.fetches.size >= maxFetches) throw new Error(`plugin "${ref.name}" has ${maxFetches} fetches in flight: no more can start (sandbox.maxFetches)`)
+      const text = guestText(vm, request, "a fetch request")
+      const deferred = vm.newPromise()
       const controller = new AbortController()
       owner.fetches.add(controller)
-      const text = vm.getString(request)
       const answered = (answer: string) => {
         owner.fetches.delete(controller)
         if (owner.dead || !deferred.alive) return
@@ -623,7 +665,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       const namespace = evaluateModule(current)
       const shapeHandle = enter(current, () => unwrap(current, vm.callFunction(current.guest.describe, vm.undefined, namespace)))
       namespace.dispose()
-      const shape = JSON.parse(vm.getString(shapeHandle)) as Shape
+      const shape = JSON.parse(guestText(vm, shapeHandle, "its module's shape")) as Shape
       shapeHandle.dispose()
       if (summary === undefined) {
         const definition = validatePluginModule({ default: (reviveShape(shape) as { value?: unknown } | null)?.value })
@@ -726,9 +768,13 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" ${stop.message} while running ${what}`, { ...context })
     }
     if (current.vm.typeof(handle) === "string") {
-      const text = current.vm.getString(handle)
-      handle.dispose()
-      endOfCalls(current)
+      let text: string
+      try {
+        text = guestText(current.vm, handle, `the answer of ${what}`)
+      } finally {
+        handle.dispose()
+        endOfCalls(current)
+      }
       if (!interrupted) return outcome(text)
       try {
         return outcome(text)
