@@ -64,8 +64,33 @@ describe("parseManifestText", () => {
   })
 
   it("refuses duplicate keys and several documents in YAML", () => {
-    expect(parseError("name: a\nname: b\n", { name: "m.yaml" }).message).toMatch(/Map keys must be unique/)
+    expect(parseError("name: a\nname: b\n", { name: "m.yaml" }).message).toMatch(/the key "name" appears twice in one mapping/)
+    expect(parseError("author:\n  name: a\n  x: 1\n  name: b\n", { name: "m.yaml" }).message).toMatch(/the key "name" appears twice/)
+    expect(parseError("a: [{ k: 1, k: 2 }]\n", { name: "m.yaml" }).message).toMatch(/the key "k" appears twice/)
+    expect(parseError("1: a\n'1': b\n", { name: "m.yaml" }).message).toMatch(/the key "1" appears twice/)
     expect(parseError("name: a\n---\nname: b\n", { name: "m.yaml" }).message).toMatch(/multiple documents/)
+  })
+
+  it("refuses deep nesting without overflowing the stack, however often it is sent", () => {
+    // 20 KB of nested flow sequences overflowed the library's recursion; repeated overflows ended the process.
+    const flow = `a: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`
+    let block = ""
+    for (let depth = 0; depth < 1_000; depth++) block += `${" ".repeat(depth)}k:\n`
+    for (let round = 0; round < 5; round++) {
+      expect(parseError(flow, { name: "deep.yaml" }).message).toMatch(/^Invalid YAML in deep\.yaml: it nests collections more than 64 deep$/)
+      expect(parseError(`${block}${" ".repeat(1_000)}v\n`, { name: "deep.yaml" }).message).toMatch(/nests collections more than 64 deep/)
+    }
+    // Nesting as deep as a manifest has is fine, in flow and block style.
+    expect(parseManifestText(`name: x\nv: ${"[".repeat(20)}1${"]".repeat(20)}\n`, { name: "ok.yaml" })).toMatchObject({ name: "x" })
+  })
+
+  it("refuses a mapping of very many keys at once, without the quadratic duplicate check", () => {
+    let text = "name: x\n"
+    for (let key = 0; key < 75_000; key++) text += `k${key}: ${key}\n`
+    const started = performance.now()
+    expect(parseError(text, { name: "keys.yaml" }).message).toMatch(/more than 10000 entries/)
+    // It took 52 s before; the bound only has to tell the two apart on a busy machine.
+    expect(performance.now() - started).toBeLessThan(10_000)
   })
 
   it("refuses a YAML alias bomb quickly, saying why", () => {
