@@ -79,6 +79,23 @@ describe("fetchHttp", () => {
     expect(message).toMatch(/redirected to the unsupported scheme "file:"/)
   })
 
+  it("refuses a redirect to a URL with credentials, which would be sent as Basic authorization", async () => {
+    let reached = false
+    server.serve("/secret", (_request, response) => {
+      reached = true
+      response.end("{}")
+    })
+    const target = new URL(server.url("/secret"))
+    target.username = "admin"
+    target.password = "s3cret"
+    server.serve("/to-credentials", { status: 302, headers: { location: target.href } })
+    const { kind, message } = await failure("/to-credentials")
+    expect(kind).toBe("fetch")
+    expect(message).toMatch(/redirected to a URL with credentials \(user:password@ 127\.0\.0\.1:\d+\), which is not followed/)
+    expect(message).not.toContain("s3cret")
+    expect(reached).toBe(false)
+  })
+
   it("refuses a redirect without a Location", async () => {
     server.serve("/nowhere", { status: 302 })
     expect((await failure("/nowhere")).message).toBe(`HTTP 302 redirect without a valid Location header fetching ${server.url("/nowhere")}`)

@@ -78,5 +78,9 @@ function nextHop(response: IncomingMessage, current: URL, start: URL, redirects:
   if (next.protocol !== "http:" && next.protocol !== "https:") {
     throw resolveError("fetch", `${current.href} redirected to the unsupported scheme "${next.protocol}"`)
   }
+  // As the URL an install starts from: no user:password@ (it would be sent as Basic credentials).
+  if (next.username !== "" || next.password !== "") {
+    throw resolveError("fetch", `${current.href} redirected to a URL with credentials (user:password@ ${next.host}), which is not followed`)
+  }
   return next
 }

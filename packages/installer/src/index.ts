@@ -5,6 +5,7 @@
 export { SRI_ALGORITHMS, sriDigest } from "./sri-digest.ts"
 export type { SriAlgorithm } from "./sri-digest.ts"
 export { parseManifestText } from "./parse-manifest-text.ts"
+export { redactCredentials } from "./location.ts"
 export { resolveManifest } from "./resolve-manifest.ts"
 export type { ResolveResult, ResolveSuccess } from "./resolve-manifest.ts"
 export type { ResolveFailure, ResolveFailureKind } from "./errors.ts"

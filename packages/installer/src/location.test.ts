@@ -46,7 +46,11 @@ describe("parseSource", () => {
   })
 
   it("refuses URLs carrying credentials, which would be stored with the plugin", () => {
-    expect(failure(() => parseSource("https://user:secret@example.com/m.json")).message).toMatch(/credentials/)
+    const { message } = failure(() => parseSource("https://deploy:ghp_secret@example.com/m.json"))
+    expect(message).toMatch(/credentials/)
+    // The refusal goes to the log and the live log: it must not carry the secret.
+    expect(message).not.toMatch(/ghp_secret|deploy/)
+    expect(message).toContain("https://***@example.com/m.json")
   })
 
   it("refuses a mistyped URL instead of looking for a file of that name", () => {

@@ -34,6 +34,19 @@ function fromUrl(url: URL, what: string): Location {
   )
 }
 
+/**
+ * `source` with the password (and user) of a URL replaced by `***`, for messages and logs: an install
+ * source with credentials is refused, and the refusal must not spread the secret to the log and live log.
+ */
+export function redactCredentials(source: string): string {
+  if (typeof source !== "string" || !URL.canParse(source)) return source
+  const url = new URL(source)
+  if (url.username === "" && url.password === "") return source
+  url.username = "***"
+  url.password = ""
+  return url.href
+}
+
 function isUrl(text: string): boolean {
   return !DRIVE_PATH.test(text) && URL.canParse(text)
 }
@@ -47,7 +60,7 @@ export function parseSource(source: string): Location {
   if (typeof source !== "string") throw resolveError("validation", `The manifest source must be a string, got ${typeof source}`)
   const text = source.trim()
   if (text === "") throw resolveError("validation", "The manifest source is empty: give an http(s) URL or a file path")
-  if (isUrl(text)) return fromUrl(new URL(text), `The manifest source ${JSON.stringify(text)}`)
+  if (isUrl(text)) return fromUrl(new URL(text), `The manifest source ${JSON.stringify(redactCredentials(text))}`)
   // "http://[::1" is a mistyped URL, not a file name; "no such file" would send the user looking elsewhere.
   if (LOOKS_LIKE_URL.test(text)) throw resolveError("validation", `The manifest source ${JSON.stringify(text)} is not a valid URL`)
   return { kind: "file", path: resolve(text) }
@@ -62,7 +75,7 @@ export function resolveReference(reference: string, base: Location, what: string
     if (!URL.canParse(reference, base.url)) {
       throw resolveError("validation", `${what} ${JSON.stringify(reference)} is not a valid URL`)
     }
-    const target = fromUrl(new URL(reference, base.url), `${what} ${JSON.stringify(reference)}`)
+    const target = fromUrl(new URL(reference, base.url), `${what} ${JSON.stringify(redactCredentials(reference))}`)
     if (target.kind !== "http") {
       throw resolveError("validation", `${what} ${JSON.stringify(reference)} points at a local file, which a manifest fetched over HTTP may not do`)
     }

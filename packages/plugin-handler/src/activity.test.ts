@@ -106,6 +106,13 @@ describe("handler.onActivity", () => {
     expect(heard[0]).toMatchObject({ kind: "install-failed", source: `${files.url}/bad.json`, update: false, failure: "validation", error: expect.stringContaining("author") })
     expect(heard[1]).toMatchObject({ kind: "load-failed", pluginId: saved.id, plugin: "broken", error: expect.stringContaining("missing") })
     expect(heard[2]).toMatchObject({ kind: "update-failed", plugin: "broken", error: update.message })
+
+    // A source with credentials is refused; its secret reaches neither the activity nor the answer.
+    const secret = await handler.installFromManifestLink("https://deploy:ghp_secret@example.com/m.json")
+    expect(secret.success).toBe(false)
+    expect(heard[3]).toMatchObject({ kind: "install-failed", source: "https://***@example.com/m.json", failure: "validation" })
+    expect(JSON.stringify(heard[3])).not.toMatch(/ghp_secret|deploy/)
+    expect(secret.success ? "" : secret.message).not.toMatch(/ghp_secret/)
   })
 
   it("hears a worker plugin's crash and when it is marked failed", async () => {

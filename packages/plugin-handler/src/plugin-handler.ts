@@ -7,6 +7,7 @@ import type { SandboxLimits, WorkerLimits } from "@dockstat/plugin-loader"
 import type { DB, HostSettings, HostTableApi, PluginMetadata, PluginRegistry } from "@dockstat/plugin-store"
 import type { DispatchReport, DockerHostsStatus } from "@dockstat/plugin-events"
 import type { ChangeFeed } from "@dockstat/plugin-store"
+import { redactCredentials } from "@dockstat/plugin-installer"
 import type { ResolveOptions } from "@dockstat/plugin-installer"
 import type { LevelWithSilent } from "pino"
 
@@ -545,8 +546,9 @@ export class PluginHandler {
   async installFromManifestLink(url: string, options: InstallOptions = {}): Promise<InstallResult> {
     const result = await installPlugin(this.#parts, url, options, this.#options.install)
     if (!result.success) {
-      this.#logger.warn({ url, kind: result.kind, update: Boolean(options.update), err: result.message }, "plugin install failed")
-      this.#activity.publish({ kind: "install-failed", source: String(url), update: Boolean(options.update), failure: result.kind, error: result.message })
+      const source = redactCredentials(String(url))
+      this.#logger.warn({ url: source, kind: result.kind, update: Boolean(options.update), err: result.message }, "plugin install failed")
+      this.#activity.publish({ kind: "install-failed", source, update: Boolean(options.update), failure: result.kind, error: result.message })
     }
     return result
   }
