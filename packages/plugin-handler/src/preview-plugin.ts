@@ -32,8 +32,12 @@ export interface PreviewSuccess {
   /** Its routes (`GET /status`, `GET, DELETE /items/:id`) and hook names. */
   routes: string[]
   hooks: string[]
-  /** Its table and what installing would do to it (`created`, `migrated`, `unchanged`), or null. */
-  table: { name: string; action: TableAction } | null
+  /**
+   * Its table and what installing would do to it (`created`, `migrated`, `unchanged`), or null.
+   * `dataLoss` lists the changes that lose rows or columns, which the manifest's `allowDataLoss` lets
+   * through (empty: rows are kept).
+   */
+  table: { name: string; action: TableAction; dataLoss: string[] } | null
   /** The installed plugin of that name, when there is one: installing the link updates it. */
   installed: { id: number; version: string; enabled: boolean; loaded: boolean; permissions: PluginPermissions; runtime: RuntimeKind | null } | null
   /** For an update: the version change and the permissions the new version asks for that the installed one did not have. */
@@ -42,10 +46,10 @@ export interface PreviewSuccess {
 
 export type PreviewResult = PreviewSuccess | { success: false; message: string; kind: InstallFailureKind }
 
-/** A fingerprint of what an admin sees in a preview and consents to: name, version, permissions, code. */
+/** A fingerprint of what an admin sees in a preview and consents to: name, version, permissions, code, data loss allowed. */
 export function previewDigest(input: PluginInput): string {
   const permissions = normalizePermissions(input.permissions)
-  const hash = createHash("sha256").update(JSON.stringify([input.name, input.version, permissions.network, permissions.env, input.plugin]))
+  const hash = createHash("sha256").update(JSON.stringify([input.name, input.version, permissions.network, permissions.env, input.plugin, input.allowDataLoss === true]))
   return `sha256-${hash.digest("base64")}`
 }
 
@@ -98,7 +102,7 @@ export async function previewPlugin(parts: HandlerParts, url: string, options: {
       runtime: instance.runtime,
       routes: instance.routes.map((route) => `${route.methods.join(", ")} ${route.path}`),
       hooks: [...instance.hooks],
-      table: plan ? { name: plan.tableName, action: plan.action } : null,
+      table: plan ? { name: plan.tableName, action: plan.action, dataLoss: [...plan.dataLoss] } : null,
       installed: existing
         ? { id: existing.id, version: existing.version, enabled: existing.enabled, loaded: running !== undefined, permissions: existing.permissions, runtime: existing.runtime }
         : null,

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest"
 import type { AddressInfo } from "node:net"
 
 import PluginHandler, { DB } from "./index.ts"
+import { previewDigest } from "./preview-plugin.ts"
 import { useTempDir } from "./test-support.ts"
 
 const tempDir = useTempDir()
@@ -143,6 +144,33 @@ describe("previewManifestLink", () => {
 
     files["/m.json"] = manifest("1.0.0", {})
     expect(await handler.installFromManifestLink(`${url}/m.json`, { expectedDigest: preview.digest })).toMatchObject({ success: true })
+  })
+
+  it("says what an update allowed to lose data loses, and a digest taken without allowDataLoss does not install it", async () => {
+    const withColumns = (version: string, columns: string, allowDataLoss?: boolean) =>
+      JSON.stringify({
+        name: "notes",
+        version,
+        author: { name: "Tester" },
+        ...(allowDataLoss === undefined ? {} : { allowDataLoss }),
+        plugin: `export default { config: { table: { name: "notes", columns: { id: column.id(), ${columns} } }, apiRoutes: { "/n": { actions: ["n"] } }, actions: { n: () => 1 } } }`,
+      })
+    const files: Record<string, string> = { "/m.json": withColumns("1.0.0", "title: column.text(), secret: column.text()") }
+    const url = await serve(files)
+    const { handler } = open()
+    expect(await handler.installFromManifestLink(`${url}/m.json`)).toMatchObject({ success: true })
+
+    files["/m.json"] = withColumns("2.0.0", "title: column.text()", true)
+    const lossy = await handler.previewManifestLink(`${url}/m.json`)
+    if (!lossy.success) throw new Error(lossy.message)
+    expect(lossy.table).toMatchObject({ name: "notes", action: "migrated", dataLoss: [expect.stringContaining("secret")] })
+
+    // The same manifest without allowDataLoss is refused, and the digest an admin consents to covers the flag.
+    files["/m.json"] = withColumns("2.0.0", "title: column.text()", false)
+    expect(await handler.previewManifestLink(`${url}/m.json`)).toMatchObject({ success: false, message: expect.stringContaining("would lose data") })
+    const input = { name: "notes", version: "2.0.0", repoType: "local", repository: "x", manifest: "x", author: {}, plugin: "export default {}" } as const
+    expect(previewDigest({ ...input, allowDataLoss: true })).not.toBe(previewDigest(input))
+    expect(previewDigest({ ...input, allowDataLoss: false })).toBe(previewDigest(input))
   })
 })
 

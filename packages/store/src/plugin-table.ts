@@ -261,6 +261,8 @@ export interface TablePlan {
   statements: string[]
   /** Tables of this plugin that the new descriptors no longer name (kept, never dropped here). */
   abandoned: string[]
+  /** The changes that lose data, which `allowDataLoss` let through (`drops column "secret"`...); empty when rows are kept. */
+  dataLoss: string[]
   /**
    * Applies the plan. Call it inside a transaction, with whatever else must change with it (the plugin's
    * row on install and update); it checks ownership again, since another plugin may have claimed the name.
@@ -283,7 +285,7 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
       indexed !== undefined
         ? indexed.exists && indexed.pluginName === pluginName && indexed.descriptorHash === descriptorHash(input)
         : isWarm(db, pluginName, input)
-    if (warm) return { tableName: input.name, action: "unchanged", statements: [], abandoned: [], apply: nothingToApply }
+    if (warm) return { tableName: input.name, action: "unchanged", statements: [], abandoned: [], dataLoss: [], apply: nothingToApply }
   }
   const parsed = tableConfigSchema.safeParse(input)
   if (!parsed.success) throw new PluginError("INVALID_PLUGIN", formatZodError(parsed.error, `Plugin "${pluginName}" config.table`), { plugin: pluginName })
@@ -296,7 +298,7 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
   const stored = queriesOf(db).byTable.get({ tableName })
   assertOwnership(db, pluginName, tableName, stored?.pluginName)
   const exists = stored !== undefined && db.tableExists(tableName)
-  if (exists && stored.descriptorHash === hash) return { tableName, action: "unchanged", statements: [], abandoned: [], apply: nothingToApply }
+  if (exists && stored.descriptorHash === hash) return { tableName, action: "unchanged", statements: [], abandoned: [], dataLoss: [], apply: nothingToApply }
   const abandoned = pluginTableNames(db, pluginName).filter((name) => name !== tableName && db.tableExists(name))
 
   const previousConfig = exists ? (stored.descriptors as unknown as TableConfig) : undefined
@@ -378,7 +380,7 @@ export async function planPluginTable(db: DB, pluginName: string, input: TableCo
     }
     db.drizzle.insert(pluginTables).values(row).onConflictDoUpdate({ target: pluginTables.tableName, set: row }).run()
   }
-  return { tableName, action: exists ? "migrated" : "created", statements, abandoned, apply }
+  return { tableName, action: exists ? "migrated" : "created", statements, abandoned, dataLoss: problems, apply }
 }
 
 function isWarm(db: DB, pluginName: string, input: TableConfig): boolean {

@@ -6,6 +6,12 @@ import type { Html } from "./html.ts"
 
 const TABLE_ACTIONS = { created: "creates it", migrated: "migrates it (rows kept)", unchanged: "leaves it as it is" } as const
 
+/** What installing does to the table; a migration the manifest allows to lose data says what it loses. */
+function tableAction(table: { action: keyof typeof TABLE_ACTIONS; dataLoss: readonly string[] }): string {
+  if (table.dataLoss.length === 0) return TABLE_ACTIONS[table.action]
+  return `migrates it and LOSES DATA, as the manifest allows (allowDataLoss): ${table.dataLoss.join("; ")}`
+}
+
 /** What a link would install, with the confirm button; the confirmation carries the preview's digest. */
 export function previewPage(preview: PreviewSuccess, url: string, runtime: string): Html {
   const { plugin, change } = preview
@@ -34,7 +40,7 @@ ${plugin.description ? html`<dt>Description</dt><dd>${plugin.description}</dd>` 
 <dt>Runtime</dt><dd>${preview.runtime}</dd>
 <dt>Routes</dt><dd>${shortList(preview.routes, 50)}</dd>
 <dt>Hooks</dt><dd>${shortList(preview.hooks, 50)}</dd>
-<dt>Table</dt><dd>${preview.table ? html`<code>${preview.table.name}</code>: installing ${TABLE_ACTIONS[preview.table.action]}` : "none"}</dd>
+<dt>Table</dt><dd>${preview.table ? html`<code>${preview.table.name}</code>: installing ${tableAction(preview.table)}` : "none"}</dd>
 </dl>
 </section>
 <form method="post" action="/admin/install" class="confirm">
