@@ -12,8 +12,19 @@ export interface SandboxFetchOptions {
   maxRedirects?: number
 }
 
-/** `(request as JSON text, signal) -> answer as JSON text`; never rejects: a failure is `{ error }`. */
-export type SandboxFetch = (request: string, signal: AbortSignal) => Promise<string>
+/**
+ * `(request as JSON text, signal) -> answer`: its status, headers and URL as JSON text, and the body's
+ * bytes beside it (copied into the engine as an ArrayBuffer: decoding base64 in the interpreter took
+ * longer than a slice for a few MiB). Never rejects: a failure is `{ error }` text and no body.
+ */
+export type SandboxFetch = (request: string, signal: AbortSignal) => Promise<SandboxFetchAnswer>
+
+export interface SandboxFetchAnswer {
+  text: string
+  body?: Uint8Array
+}
+
+const failed = (error: string): SandboxFetchAnswer => ({ text: encodeValue({ error }) })
 
 interface GuestRequest {
   url: string
@@ -57,14 +68,14 @@ export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
       let body: Uint8Array | undefined = typeof request.body === "string" ? new Uint8Array(Buffer.from(request.body, "base64")) : undefined
       const headers = { ...(request.headers ?? {}) }
       for (let hop = 0; ; hop++) {
-        if (url.protocol !== "http:" && url.protocol !== "https:") return encodeValue({ error: `fetch to "${url.href}" is not allowed: only http and https` })
-        if (!networkAllows(options.network, url)) return encodeValue({ error: refuse(url) })
+        if (url.protocol !== "http:" && url.protocol !== "https:") return failed(`fetch to "${url.href}" is not allowed: only http and https`)
+        if (!networkAllows(options.network, url)) return failed(refuse(url))
         const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }), redirect: "manual", signal })
         const location = response.headers.get("location")
         if (request.redirect !== "manual" && response.status >= 300 && response.status < 400 && location !== null) {
           await response.body?.cancel()
-          if (request.redirect === "error") return encodeValue({ error: `fetch to "${url.href}" was redirected (redirect: "error")` })
-          if (hop >= maxRedirects) return encodeValue({ error: `fetch to "${request.url}" was redirected more than ${maxRedirects} times` })
+          if (request.redirect === "error") return failed(`fetch to "${url.href}" was redirected (redirect: "error")`)
+          if (hop >= maxRedirects) return failed(`fetch to "${request.url}" was redirected more than ${maxRedirects} times`)
           url = new URL(location, url)
           if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
             method = "GET"
@@ -73,18 +84,12 @@ export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
           continue
         }
         const bytes = await readCapped(response, options.maxBytes)
-        if (typeof bytes === "string") return encodeValue({ error: `fetch to "${url.host}": ${bytes}` })
-        return encodeValue({
-          status: response.status,
-          statusText: response.statusText,
-          headers: Object.fromEntries(response.headers),
-          url: url.href,
-          redirected: hop > 0,
-          body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"),
-        })
+        if (typeof bytes === "string") return failed(`fetch to "${url.host}": ${bytes}`)
+        const text = encodeValue({ status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers), url: url.href, redirected: hop > 0 })
+        return { text, body: bytes }
       }
     } catch (error) {
-      return encodeValue({ error: `fetch failed: ${errorMessage(error)}` })
+      return failed(`fetch failed: ${errorMessage(error)}`)
     }
   }
 }

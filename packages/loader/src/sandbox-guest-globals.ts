@@ -9,7 +9,8 @@ import { base64ToBytes, bytesToBase64, decodeValue, encodeValue } from "./sandbo
 export interface HostFunctions {
   log(level: string, args: string): void
   table(ops: string): string
-  fetch(request: string): Promise<string>
+  /** The answer's text alone (a failure), or its text and the body's bytes. */
+  fetch(request: string): Promise<string | [string, ArrayBuffer]>
   timer(id: number, ms: number): void
   clearTimer(id: number): void
   url(href: string, base: string | undefined): string
@@ -416,11 +417,12 @@ export function installGlobals(global: Record<string, unknown>, host: HostFuncti
     if (init.body !== undefined && init.body !== null) {
       body = typeof init.body === "string" ? bytesToBase64(utf8Encode(init.body)) : bytesToBase64(toBytes(init.body))
     }
-    const answer = decodeValue(await host.fetch(encodeValue({ url, method: init.method ?? "GET", headers, body, redirect: init.redirect ?? "follow" }))) as
+    const reply = await host.fetch(encodeValue({ url, method: init.method ?? "GET", headers, body, redirect: init.redirect ?? "follow" }))
+    const answer = decodeValue(typeof reply === "string" ? reply : reply[0]) as
       | { error: string }
-      | { status: number; statusText: string; headers: Record<string, string>; url: string; redirected: boolean; body: string }
+      | { status: number; statusText: string; headers: Record<string, string>; url: string; redirected: boolean }
     if ("error" in answer) throw new TypeError(answer.error)
-    return new GuestResponse(base64ToBytes(answer.body), answer)
+    return new GuestResponse(typeof reply === "string" ? new Uint8Array(0) : new Uint8Array(reply[1]), answer)
   })
   define("Response", GuestResponse)
 

@@ -14,6 +14,7 @@ import type { ContainedHealth, ContainedState, CrashReport, SerializedError } fr
 import { sandboxGuestBundle } from "./sandbox-bundle.ts"
 import { decodeValue, encodeRouteInput, encodeValue } from "./sandbox-codec.ts"
 import { createSandboxFetch } from "./sandbox-fetch.ts"
+import type { SandboxFetchAnswer } from "./sandbox-fetch.ts"
 import type { SandboxFetch } from "./sandbox-fetch.ts"
 import { checkSandboxImports } from "./sandbox-imports.ts"
 import { replayTableOps } from "./sandbox-replay.ts"
@@ -126,6 +127,25 @@ interface Engine {
 
 /** `512 bytes`, `9.8 KiB`, `16.0 MiB`. */
 const sizeText = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / (1024 * 1024)).toFixed(1)} MiB`)
+
+/** A fetch's answer as the guest takes it: its text alone, or `[text, ArrayBuffer of the body]`. */
+function fetchAnswerHandle(vm: QuickJSContext, answer: SandboxFetchAnswer): QuickJSHandle {
+  if (answer.body === undefined) return vm.newString(answer.text)
+  const pair = vm.newArray()
+  try {
+    const text = vm.newString(answer.text)
+    vm.setProp(pair, 0, text)
+    text.dispose()
+    const body = answer.body
+    const bytes = vm.newArrayBuffer(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength))
+    vm.setProp(pair, 1, bytes)
+    bytes.dispose()
+    return pair
+  } catch (error) {
+    pair.dispose()
+    throw error
+  }
+}
 
 /** What the host keeps of a thrown or rejected value: a few capped strings. */
 interface ThrownSummary {
@@ -534,11 +554,11 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       const deferred = vm.newPromise()
       const controller = new AbortController()
       owner.fetches.add(controller)
-      const answered = (answer: string) => {
+      const answered = (answer: SandboxFetchAnswer) => {
         owner.fetches.delete(controller)
         if (owner.dead || !deferred.alive) return
         try {
-          const handle = vm.newString(answer)
+          const handle = fetchAnswerHandle(vm, answer)
           try {
             enter(owner, () => deferred.resolve(handle))
           } finally {

@@ -212,6 +212,35 @@ describe("hostile plugins in the default (sandbox) runtime", { timeout: 30_000 }
     await bystanderFine()
   })
 
+  it("takes a 4 MiB fetch body without holding the host's thread, and many fetches at once are capped", async () => {
+    const size = 4 * 1024 * 1024
+    const payload = Buffer.alloc(size)
+    for (let index = 0; index < size; index += 4096) payload[index] = index % 251
+    const server = createServer((request, response) => {
+      const body = request.url === "/big" ? payload : Buffer.from("small")
+      response.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(body.length) }).end(body)
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const { port } = server.address() as AddressInfo
+    const { handler, hostileId, call, bystanderFine } = await start(
+      routes({
+        big: `async () => { const bytes = new Uint8Array(await (await fetch("http://127.0.0.1:${port}/big")).arrayBuffer()); let sum = 0; for (let index = 0; index < bytes.length; index += 4096) sum += bytes[index]; return { length: bytes.length, sum } }`,
+        burst: `async () => (await Promise.allSettled(Array.from({ length: 20 }, () => fetch("http://127.0.0.1:${port}/small")))).filter((result) => result.status === "rejected").map((result) => String(result.reason?.message))`,
+      }),
+      { permissions: { network: [`127.0.0.1:${port}`] } },
+    )
+    await handler.loadPlugin(hostileId)
+    let expected = 0
+    for (let index = 0; index < size; index += 4096) expected += payload[index] as number
+    // The body crossed as base64 before: decoding 4 MiB in the interpreter ran past the slice.
+    expect(await call("/big")).toEqual({ length: size, sum: expected })
+    const refused = (await call("/burst")) as string[]
+    expect(refused).toHaveLength(4)
+    for (const message of refused) expect(message).toMatch(/16 fetches in flight: no more can start \(sandbox\.maxFetches\)/)
+    await bystanderFine()
+  })
+
   it("handed-in functions do not lead back to the host realm", async () => {
     const { handler, hostileId, call, bystanderFine } = await start(
       routes({
