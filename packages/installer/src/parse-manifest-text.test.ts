@@ -89,8 +89,8 @@ describe("parseManifestText", () => {
     for (let key = 0; key < 75_000; key++) text += `k${key}: ${key}\n`
     const started = performance.now()
     expect(parseError(text, { name: "keys.yaml" }).message).toMatch(/more than 10000 entries/)
-    // It took 52 s before; the bound only has to tell the two apart on a busy machine.
-    expect(performance.now() - started).toBeLessThan(10_000)
+    // It took 52 s before (101 s in this test on a busy machine); the bound only has to tell the two apart.
+    expect(performance.now() - started).toBeLessThan(30_000)
   })
 
   it("refuses a YAML alias bomb quickly, saying why", () => {

@@ -39,13 +39,17 @@ function firstLine(message: string): string {
 /** The nesting and size of the document, checked on the lexer's tokens and the CST, before composing. */
 function checkNesting(text: string, where: string): void {
   const tooDeep = () => new PluginError("INVALID_INPUT", `Invalid YAML in ${where}: it nests collections more than ${MAX_YAML_DEPTH} deep`)
-  // Flow collections first, stopping at the first token too deep: building the CST of a megabyte of
-  // nested `[` would take seconds by itself.
+  const tooMany = () => new PluginError("INVALID_INPUT", `Invalid YAML in ${where}: it has more than ${MAX_YAML_ENTRIES} entries in its collections`)
+  // Flow nesting and entries first, on the lexer's tokens, stopping at the first one too many: building
+  // the CST of a megabyte of nested `[` or of keys would take seconds by itself. Every entry has a `:`,
+  // `-` or `,` token of its own, so counting those never counts fewer entries than there are.
   let flow = 0
+  let markers = 0
   for (const token of new Lexer().lex(text)) {
     if (token === "[" || token === "{") {
       if (++flow > MAX_YAML_DEPTH) throw tooDeep()
     } else if (token === "]" || token === "}") flow--
+    else if ((token === ":" || token === "-" || token === ",") && ++markers > 2 * MAX_YAML_ENTRIES) throw tooMany()
   }
   // Then block and flow together, and the number of entries, on the CST (its parser keeps an explicit stack).
   const pending: [CST.Token, number][] = []
@@ -60,7 +64,7 @@ function checkNesting(text: string, where: string): void {
     if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection") continue
     if (depth + 1 > MAX_YAML_DEPTH) throw tooDeep()
     entries += token.items.length
-    if (entries > MAX_YAML_ENTRIES) throw new PluginError("INVALID_INPUT", `Invalid YAML in ${where}: it has more than ${MAX_YAML_ENTRIES} entries in its collections`)
+    if (entries > MAX_YAML_ENTRIES) throw tooMany()
     for (const item of token.items) {
       if ("key" in item && item.key) pending.push([item.key, depth + 1])
       if (item.value) pending.push([item.value, depth + 1])
