@@ -3,6 +3,8 @@ import { errorMessage } from "@dockstat/plugin-schema"
 import { Buffer } from "node:buffer"
 
 import { decodeValue, encodeValue } from "./sandbox-codec.ts"
+import { AddressRefused, guardedLookup, readBody, responseHeaders, sendRequest } from "./sandbox-http.ts"
+import type { ResolveAll } from "./sandbox-http.ts"
 
 export interface SandboxFetchOptions {
   plugin: string
@@ -10,6 +12,8 @@ export interface SandboxFetchOptions {
   network: readonly string[]
   maxBytes: number
   maxRedirects?: number
+  /** How names are resolved (default the system's `dns.lookup`); every address is checked (`addressRefusal`). */
+  resolve?: ResolveAll
 }
 
 /**
@@ -49,10 +53,13 @@ export function networkAllows(network: readonly string[], url: URL): boolean {
 
 /**
  * `fetch` for a sandboxed plugin: only to the hosts its `permissions.network` declares, every redirect
- * checked again, the body read up to a cap. A refused host fails before any request leaves the host.
+ * checked again, every address a declared name resolves to checked too (no loopback, link-local, cloud
+ * metadata or reserved address through a name: see `addressRefusal`), the body read up to a cap. A
+ * refused host fails before any request leaves the host.
  */
 export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
   const maxRedirects = options.maxRedirects ?? 5
+  const lookup = guardedLookup(options.resolve)
   const refuse = (url: URL) =>
     `fetch to "${url.host}" is not allowed: plugin "${options.plugin}" ` +
     (options.network.length === 0 ? "declares no network access" : `may reach only ${options.network.join(", ")}`) +
@@ -70,50 +77,28 @@ export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
       for (let hop = 0; ; hop++) {
         if (url.protocol !== "http:" && url.protocol !== "https:") return failed(`fetch to "${url.href}" is not allowed: only http and https`)
         if (!networkAllows(options.network, url)) return failed(refuse(url))
-        const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> }), redirect: "manual", signal })
-        const location = response.headers.get("location")
-        if (request.redirect !== "manual" && response.status >= 300 && response.status < 400 && location !== null) {
-          await response.body?.cancel()
+        const response = await sendRequest(url, { method, headers, body, signal, lookup })
+        const status = response.statusCode ?? 0
+        const location = response.headers.location
+        if (request.redirect !== "manual" && status >= 300 && status < 400 && location !== undefined) {
+          response.destroy()
           if (request.redirect === "error") return failed(`fetch to "${url.href}" was redirected (redirect: "error")`)
           if (hop >= maxRedirects) return failed(`fetch to "${request.url}" was redirected more than ${maxRedirects} times`)
           url = new URL(location, url)
-          if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+          if (status === 303 || ((status === 301 || status === 302) && method === "POST")) {
             method = "GET"
             body = undefined
           }
           continue
         }
-        const bytes = await readCapped(response, options.maxBytes)
+        const bytes = await readBody(response, options.maxBytes)
         if (typeof bytes === "string") return failed(`fetch to "${url.host}": ${bytes}`)
-        const text = encodeValue({ status: response.status, statusText: response.statusText, headers: Object.fromEntries(response.headers), url: url.href, redirected: hop > 0 })
+        const text = encodeValue({ status, statusText: response.statusMessage ?? "", headers: responseHeaders(response), url: url.href, redirected: hop > 0 })
         return { text, body: bytes }
       }
     } catch (error) {
+      if (error instanceof AddressRefused) return failed(`fetch refused: ${error.message} (permissions.network)`)
       return failed(`fetch failed: ${errorMessage(error)}`)
     }
   }
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array | string> {
-  if (!response.body) return new Uint8Array(0)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = response.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel()
-      return `the response is larger than ${maxBytes} bytes`
-    }
-    chunks.push(value)
-  }
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return out
 }
