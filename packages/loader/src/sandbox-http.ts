@@ -78,7 +78,9 @@ export function sendRequest(url: URL, request: SandboxRequest): Promise<Incoming
   for (const [name, value] of Object.entries(request.headers)) if (!HOST_OWNED_HEADERS.has(name.toLowerCase())) headers[name] = String(value)
   return new Promise((resolve, reject) => {
     const send = url.protocol === "https:" ? httpsRequest : httpRequest
-    const outgoing = send(url, { method: request.method, headers, lookup: request.lookup, signal: request.signal }, resolve)
+    // agent: false, a connection of its own: no socket shared with the host's other requests or other
+    // plugins, and no reuse of one the server is closing (a keep-alive race that failed requests under load).
+    const outgoing = send(url, { method: request.method, headers, lookup: request.lookup, signal: request.signal, agent: false }, resolve)
     outgoing.on("error", reject)
     outgoing.end(request.body === undefined ? undefined : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength))
   })
