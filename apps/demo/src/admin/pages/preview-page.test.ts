@@ -8,7 +8,7 @@ const preview = (table: PreviewSuccess["table"]): PreviewSuccess => ({
   message: "notes 1.0.0 is installed (id 1); this link has 2.0.0",
   digest: "sha256-x",
   source: "https://example.com/m.json",
-  integrity: null,
+  integrity: "sha256-y",
   plugin: { name: "notes", version: "2.0.0", description: null, author: { name: "t" }, repository: "x", manifest: "x", tags: [] },
   permissions: { network: [], env: [] },
   runtime: "sandbox",
