@@ -65,27 +65,22 @@ connect()
 export default { config: { table: { name: "t", columns: { id: column.id() } } } }
 `
 
-describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin that throws while loading, in the %s runtime", (runtime) => {
-  it("fails to load naming its message and the line and column in its code where it threw", async () => {
-    const handler = host(temp(), runtime)
-    const saved = handler.savePlugin(pluginInput("throws", throwsWhileLoading))
-    if (!saved.success) throw new Error(saved.message)
-    // QuickJS places a throw at the call of the constructor, V8 at "new": both on line 3.
-    await expect(handler.loadPlugin(saved.id)).rejects.toThrow(/no connection string \(thrown at line 3, column (9|18) of the plugin's code\)$/)
-  })
-})
-
 // All on line 1, using `column` without importing it (as the seed's examples do): the runtimes add the
 // import, and the place of the throw is still the one in the stored code.
 const throwsOnLineOne = `function connect() { throw new Error("no connection string") } connect(); export default { config: { table: { name: "t", columns: { id: column.id() } } } }`
 
-describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a one-line plugin that needs `column` added and throws while loading, in the %s runtime", (runtime) => {
-  it("names the column of line 1 where it threw, as stored", async () => {
+// QuickJS places a throw at the call of the constructor, V8 at "new".
+const throwingModules = [
+  ["from a function, not on the first line", throwsWhileLoading, /no connection string \(thrown at line 3, column (9|18) of the plugin's code\)$/],
+  ["on line 1, with `column` added by the runtime", throwsOnLineOne, /no connection string \(thrown at line 1, column (28|37) of the plugin's code\)$/],
+] as const
+
+describe.each<RuntimeKind>(["sandbox", "worker", "inline"])("a plugin that throws while loading, in the %s runtime", (runtime) => {
+  it.each(throwingModules)("fails to load naming its message and the line and column in its code where it threw: %s", async (_case, code, message) => {
     const handler = host(temp(), runtime)
-    const saved = handler.savePlugin(pluginInput("line-one", throwsOnLineOne))
+    const saved = handler.savePlugin(pluginInput("throws", code))
     if (!saved.success) throw new Error(saved.message)
-    // `new` is at column 28 and its `(` at 37 (V8 and QuickJS place a throw differently, see above).
-    await expect(handler.loadPlugin(saved.id)).rejects.toThrow(/no connection string \(thrown at line 1, column (28|37) of the plugin's code\)$/)
+    await expect(handler.loadPlugin(saved.id)).rejects.toThrow(message)
   })
 })
 
