@@ -2,7 +2,7 @@ import { lookup as systemLookup } from "node:dns"
 import { request as httpRequest } from "node:http"
 import { request as httpsRequest } from "node:https"
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib"
-import { classifyAddress } from "@dockstat/plugin-installer"
+import { classifyAddress, pinnedLookup } from "@dockstat/plugin-installer"
 
 import type { LookupAddress } from "node:dns"
 import type { IncomingMessage } from "node:http"
@@ -49,11 +49,8 @@ export function guardedLookup(resolve: ResolveAll = resolveWithSystem): LookupFu
         const refusal = addressRefusal(hostname, address)
         if (refusal !== null) return callback(new AddressRefused(refusal))
       }
-      if (options.all) return callback(null, addresses)
-      const family = options.family === "IPv4" ? 4 : options.family === "IPv6" ? 6 : Number(options.family ?? 0)
-      const chosen = addresses.find((entry) => family === 0 || entry.family === family) ?? addresses[0]
-      if (chosen === undefined) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: "ENOTFOUND" }))
-      callback(null, chosen.address, chosen.family)
+      // The installer's pinned lookup answers from the checked addresses, in the form node:net asks for.
+      pinnedLookup(addresses)(hostname, options as never, callback as never)
     })
   }) as LookupFunction
 }
