@@ -51,6 +51,9 @@ describe("parseSource", () => {
     // The refusal goes to the log and the live log: it must not carry the secret.
     expect(message).not.toMatch(/ghp_secret|deploy/)
     expect(message).toContain("https://***@example.com/m.json")
+    // Not even a valid URL: still no secret in the message.
+    const broken = failure(() => parseSource("https://deploy:ghp_secret@exa mple.com/m.json")).message
+    expect(broken).toBe('The manifest source "https://***@exa mple.com/m.json" is not a valid URL')
   })
 
   it("refuses a mistyped URL instead of looking for a file of that name", () => {

@@ -39,7 +39,9 @@ function fromUrl(url: URL, what: string): Location {
  * source with credentials is refused, and the refusal must not spread the secret to the log and live log.
  */
 export function redactCredentials(source: string): string {
-  if (typeof source !== "string" || !URL.canParse(source)) return source
+  if (typeof source !== "string") return source
+  // Text that is not a URL may still carry `user:password@` after its scheme.
+  if (!URL.canParse(source)) return source.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#@]*@/, "$1***@")
   const url = new URL(source)
   if (url.username === "" && url.password === "") return source
   url.username = "***"
@@ -62,7 +64,7 @@ export function parseSource(source: string): Location {
   if (text === "") throw resolveError("validation", "The manifest source is empty: give an http(s) URL or a file path")
   if (isUrl(text)) return fromUrl(new URL(text), `The manifest source ${JSON.stringify(redactCredentials(text))}`)
   // "http://[::1" is a mistyped URL, not a file name; "no such file" would send the user looking elsewhere.
-  if (LOOKS_LIKE_URL.test(text)) throw resolveError("validation", `The manifest source ${JSON.stringify(text)} is not a valid URL`)
+  if (LOOKS_LIKE_URL.test(text)) throw resolveError("validation", `The manifest source ${JSON.stringify(redactCredentials(text))} is not a valid URL`)
   return { kind: "file", path: resolve(text) }
 }
 
@@ -73,7 +75,7 @@ export function parseSource(source: string): Location {
 export function resolveReference(reference: string, base: Location, what: string): Location {
   if (base.kind === "http") {
     if (!URL.canParse(reference, base.url)) {
-      throw resolveError("validation", `${what} ${JSON.stringify(reference)} is not a valid URL`)
+      throw resolveError("validation", `${what} ${JSON.stringify(redactCredentials(reference))} is not a valid URL`)
     }
     const target = fromUrl(new URL(reference, base.url), `${what} ${JSON.stringify(redactCredentials(reference))}`)
     if (target.kind !== "http") {

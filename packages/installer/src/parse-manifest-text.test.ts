@@ -84,6 +84,14 @@ describe("parseManifestText", () => {
     expect(parseManifestText(`name: x\nv: ${"[".repeat(20)}1${"]".repeat(20)}\n`, { name: "ok.yaml" })).toMatchObject({ name: "x" })
   })
 
+  it("refuses stray closing brackets at once, before the library details an error per bracket", () => {
+    const started = performance.now()
+    expect(parseError(`a: ${"]".repeat(160_000)}\n`, { name: "m.yaml" }).message).toMatch(/^Invalid YAML in m\.yaml: a closing \] with no \[ open$/)
+    expect(parseError(`a: ${"]".repeat(40_000)}${"[".repeat(40_000)}\n`, { name: "m.yaml" }).message).toMatch(/a closing \] with no \[ open/)
+    // Minutes before; the bound only has to tell the two apart on a busy machine.
+    expect(performance.now() - started).toBeLessThan(30_000)
+  })
+
   it("refuses a mapping of very many keys at once, without the quadratic duplicate check", () => {
     let text = "name: x\n"
     for (let key = 0; key < 75_000; key++) text += `k${key}: ${key}\n`

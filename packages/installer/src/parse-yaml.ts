@@ -48,12 +48,20 @@ function checkNesting(text: string, where: string): void {
   for (const token of new Lexer().lex(text)) {
     if (token === "[" || token === "{") {
       if (++flow > MAX_YAML_DEPTH) throw tooDeep()
-    } else if (token === "]" || token === "}") flow--
+    } else if (token === "]" || token === "}") {
+      // A closing bracket with nothing open: the document is broken, and the library would build one
+      // detailed error per such token (160 KB of `]` held the event loop for minutes).
+      if (--flow < 0) throw new PluginError("INVALID_INPUT", `Invalid YAML in ${where}: a closing ${token} with no ${token === "]" ? "[" : "{"} open`)
+    }
     else if ((token === ":" || token === "-" || token === ",") && ++markers > 2 * MAX_YAML_ENTRIES) throw tooMany()
   }
   // Then block and flow together, and the number of entries, on the CST (its parser keeps an explicit stack).
   const pending: [CST.Token, number][] = []
-  for (const token of new Parser().parse(text)) pending.push([token, 0])
+  for (const token of new Parser().parse(text)) {
+    // The first syntax error is enough to refuse, before the library details every following one.
+    if (token.type === "error") throw new PluginError("INVALID_INPUT", `Invalid YAML in ${where}: ${firstLine(token.message)}`)
+    pending.push([token, 0])
+  }
   let entries = 0
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [token, depth] = next

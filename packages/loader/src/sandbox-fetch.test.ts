@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 import { gzipSync } from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -12,6 +13,12 @@ const seen: { url: string; host: string | undefined; encoding: string | undefine
 const server = createServer((request, response) => {
   seen.push({ url: request.url ?? "", host: request.headers.host, encoding: request.headers["accept-encoding"] })
   if (request.url === "/gzip") response.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync("unzipped"))
+  else if (request.url === "/gzip-cut") {
+    // Half a compressed body, then the connection breaks.
+    const zipped = gzipSync(randomBytes(600))
+    response.writeHead(200, { "content-encoding": "gzip", "content-length": String(zipped.length) })
+    response.write(zipped.subarray(0, zipped.length >> 1), () => response.destroy())
+  }
   else response.writeHead(200, { "content-type": "text/plain", "set-cookie": ["a=1", "b=2"] }).end("hello")
 })
 let port = 0
@@ -55,6 +62,10 @@ describe("sandbox fetch addresses", () => {
     expect(plain.meta).toMatchObject({ status: 200, statusText: "OK", headers: { "set-cookie": "a=1, b=2" } })
     expect(seen.at(-1)).toEqual({ url: "/plain", host: `127.0.0.1:${port}`, encoding: undefined })
     expect((await answerOf(byAddress, `http://127.0.0.1:${port}/gzip`)).body).toBe("unzipped")
+
+    // A compressed body that breaks off fails the fetch; it waited forever, holding what it had decoded.
+    const cut = await answerOf(byAddress, `http://127.0.0.1:${port}/gzip-cut`)
+    expect(cut.meta.error).toMatch(/^fetch failed: /)
 
     const byName = createSandboxFetch({ plugin: "p", network: [`localhost:${port}`], maxBytes: 1024, resolve: resolvingTo("127.0.0.1") })
     expect((await answerOf(byName, `http://localhost:${port}/plain`)).body).toBe("hello")

@@ -1,6 +1,7 @@
 import { lookup as systemLookup } from "node:dns"
 import { request as httpRequest } from "node:http"
 import { request as httpsRequest } from "node:https"
+import { pipeline } from "node:stream"
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib"
 import { classifyAddress, pinnedLookup } from "@dockstat/plugin-installer"
 
@@ -94,7 +95,9 @@ export function responseHeaders(response: IncomingMessage): Record<string, strin
 export async function readBody(response: IncomingMessage, maxBytes: number): Promise<Uint8Array | string> {
   const encoding = String(response.headers["content-encoding"] ?? "").trim().toLowerCase()
   const decoder = encoding === "gzip" || encoding === "x-gzip" ? createGunzip() : encoding === "deflate" ? createInflate() : encoding === "br" ? createBrotliDecompress() : undefined
-  const stream: Readable = decoder === undefined ? response : response.pipe(decoder)
+  // pipeline, not pipe: a response that breaks off (or is aborted) must end the decoder with its error,
+  // or the read below waits forever holding what it decoded.
+  const stream: Readable = decoder === undefined ? response : pipeline(response, decoder, () => {})
   const chunks: Buffer[] = []
   let size = 0
   try {

@@ -238,7 +238,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
       throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" sent ${what} of ${sizeText(text.length)}; the sandbox takes at most ${sizeText(maxMessageBytes)} (sandbox.maxMessageBytes)`, { ...context })
     }
     let structures = 0
-    for (let at = text.indexOf("{"); at !== -1; at = text.indexOf("{", at + 1)) structures++
+    for (let at = text.indexOf("{"); at !== -1 && structures <= maxMessageStructures; at = text.indexOf("{", at + 1)) structures++
     for (let at = text.indexOf("["); at !== -1 && structures <= maxMessageStructures; at = text.indexOf("[", at + 1)) structures++
     if (structures > maxMessageStructures) {
       throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" sent ${what} holding more than ${maxMessageStructures} objects and arrays; the sandbox takes at most that many (sandbox.maxMessageStructures)`, { ...context })
