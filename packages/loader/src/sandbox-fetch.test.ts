@@ -10,9 +10,21 @@ import { addressRefusal } from "./sandbox-http.ts"
 import type { ResolveAll } from "./sandbox-http.ts"
 
 const seen: { url: string; host: string | undefined; encoding: string | undefined }[] = []
+/** What `/echo` received: method and the headers a redirect may have to drop. */
+const echoed: { method: string; authorization?: string | undefined; cookie?: string | undefined; proxy?: string | undefined; type?: string | undefined; custom?: string | undefined }[] = []
 const server = createServer((request, response) => {
   seen.push({ url: request.url ?? "", host: request.headers.host, encoding: request.headers["accept-encoding"] })
-  if (request.url === "/gzip") response.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync("unzipped"))
+  const redirect = /^\/redirect\/(\d{3})\/(same|other)$/.exec(request.url ?? "")
+  if (redirect) {
+    const target = redirect[2] === "same" ? "/echo" : `http://localhost:${port}/echo`
+    request.resume()
+    response.writeHead(Number(redirect[1]), { location: target }).end()
+  } else if (request.url === "/echo") {
+    const { authorization, cookie, "proxy-authorization": proxy, "content-type": type, "x-custom": custom } = request.headers
+    echoed.push({ method: request.method ?? "", authorization, cookie, proxy, type, custom: custom as string | undefined })
+    request.resume()
+    response.writeHead(200).end("echo")
+  } else if (request.url === "/gzip") response.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync("unzipped"))
   else if (request.url === "/gzip-cut") {
     // Half a compressed body, then the connection breaks.
     const zipped = gzipSync(randomBytes(600))
@@ -32,6 +44,9 @@ const answerOf = async (fetcher: ReturnType<typeof createSandboxFetch>, url: str
   const answer = await fetcher(JSON.stringify({ url, method: "GET", headers, redirect: "follow" }), new AbortController().signal)
   return { meta: JSON.parse(answer.text) as Record<string, unknown>, body: answer.body === undefined ? undefined : Buffer.from(answer.body).toString() }
 }
+
+const send = (fetcher: ReturnType<typeof createSandboxFetch>, request: { url: string; method: string; headers: Record<string, string>; body?: string }) =>
+  fetcher(JSON.stringify({ redirect: "follow", ...request }), new AbortController().signal)
 
 const resolvingTo = (...addresses: string[]): ResolveAll => (_hostname, callback) => callback(null, addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 })))
 
@@ -69,5 +84,34 @@ describe("sandbox fetch addresses", () => {
 
     const byName = createSandboxFetch({ plugin: "p", network: [`localhost:${port}`], maxBytes: 1024, resolve: resolvingTo("127.0.0.1") })
     expect((await answerOf(byName, `http://localhost:${port}/plain`)).body).toBe("hello")
+  })
+})
+
+describe("sandbox fetch redirects", () => {
+  const secrets = { Authorization: "Bearer s3cret", Cookie: "session=s3cret", "Proxy-Authorization": "Basic s3cret", "X-Custom": "kept" }
+  const both = () => createSandboxFetch({ plugin: "p", network: [`127.0.0.1:${port}`, `localhost:${port}`], maxBytes: 1024, resolve: resolvingTo("127.0.0.1") })
+
+  it("drops Authorization, Proxy-Authorization and Cookie on a redirect to another origin, and keeps them on the same origin", async () => {
+    const fetcher = both()
+    await send(fetcher, { url: `http://127.0.0.1:${port}/redirect/307/other`, method: "GET", headers: secrets })
+    expect(echoed.at(-1)).toEqual({ method: "GET", custom: "kept" })
+    await send(fetcher, { url: `http://127.0.0.1:${port}/redirect/307/same`, method: "GET", headers: secrets })
+    // Proxy-Authorization is the host's (never sent by a plugin), on any origin.
+    expect(echoed.at(-1)).toEqual({ method: "GET", authorization: "Bearer s3cret", cookie: "session=s3cret", custom: "kept" })
+  })
+
+  it("drops the body's headers when a redirect turns the request into a GET, keeps method, body and headers on a 307", async () => {
+    const fetcher = both()
+    const body = Buffer.from("{}").toString("base64")
+    const post = { method: "POST", headers: { "Content-Type": "application/json", "X-Custom": "kept" }, body }
+    await send(fetcher, { url: `http://127.0.0.1:${port}/redirect/302/same`, ...post })
+    expect(echoed.at(-1)).toEqual({ method: "GET", custom: "kept" })
+    await send(fetcher, { url: `http://127.0.0.1:${port}/redirect/303/same`, ...post, method: "PUT" })
+    expect(echoed.at(-1)).toEqual({ method: "GET", custom: "kept" })
+    await send(fetcher, { url: `http://127.0.0.1:${port}/redirect/307/same`, ...post })
+    expect(echoed.at(-1)).toEqual({ method: "POST", type: "application/json", custom: "kept" })
+    // A HEAD stays a HEAD on a 303, as fetch has it.
+    await send(fetcher, { url: `http://127.0.0.1:${port}/redirect/303/same`, method: "HEAD", headers: {} })
+    expect(echoed.at(-1)).toEqual({ method: "HEAD" })
   })
 })

@@ -40,14 +40,23 @@ interface GuestRequest {
 
 const DEFAULT_PORT: Record<string, string> = { "http:": "80", "https:": "443" }
 
+/** Credentials a redirect to another origin does not carry on (as fetch and undici do). */
+const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie"])
+/** Headers that describe the body, dropped with it when a redirect turns the request into a GET. */
+const BODY_HEADERS = new Set(["content-type", "content-length", "content-encoding", "content-language", "content-location"])
+
+/** Deletes the headers named in `names` (case-insensitively) from `headers`. */
+function dropHeaders(headers: Record<string, string>, names: ReadonlySet<string>): void {
+  for (const name of Object.keys(headers)) if (names.has(name.toLowerCase())) delete headers[name]
+}
+
 /** Whether `url` is a host the plugin declared: `hostname` allows it on any port, `hostname:port` on that port. */
 export function networkAllows(network: readonly string[], url: URL): boolean {
   const hostname = url.hostname.toLowerCase()
   const port = url.port || DEFAULT_PORT[url.protocol] || ""
-  const bare = hostname.startsWith("[") ? hostname : hostname
   return network.some((entry) => {
     const allowed = entry.toLowerCase()
-    return allowed === bare || allowed === `${bare}:${port}`
+    return allowed === hostname || allowed === `${hostname}:${port}`
   })
 }
 
@@ -84,10 +93,13 @@ export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
           response.destroy()
           if (request.redirect === "error") return failed(`fetch to "${url.href}" was redirected (redirect: "error")`)
           if (hop >= maxRedirects) return failed(`fetch to "${request.url}" was redirected more than ${maxRedirects} times`)
-          url = new URL(location, url)
-          if (status === 303 || ((status === 301 || status === 302) && method === "POST")) {
+          const next = new URL(location, url)
+          if (next.origin !== url.origin) dropHeaders(headers, CREDENTIAL_HEADERS)
+          url = next
+          if ((status === 303 && method !== "GET" && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
             method = "GET"
             body = undefined
+            dropHeaders(headers, BODY_HEADERS)
           }
           continue
         }

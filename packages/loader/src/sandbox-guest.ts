@@ -123,7 +123,7 @@ const patterns = new Map<string, RegExp>()
 
 let actions: Record<string, Action> = {}
 let events: Partial<Record<HookName, HookFunction>> = {}
-let routes = new Map<string, readonly string[]>()
+/** Each route's action names, in the order `start` got the routes: a call names its route by index. */
 let routesByIndex: (readonly string[])[] = []
 let table: TableApi | null = null
 
@@ -188,14 +188,13 @@ const guest = {
   },
   start(text: string): void {
     const config = decodeValue(text) as { routes: RouteDescriptor[]; table: { name: string; columns: string[] } | null }
-    routes = new Map(config.routes.map((route) => [route.key, route.actions]))
     routesByIndex = config.routes.map((route) => route.actions)
     table = config.table ? tableFor(config.table) : null
   },
-  /** `route`: the route's index in the list `start` got (a number crosses into the engine for less than a string), or its key. */
-  runRoute(route: number | string, text: string, call: number): string | Promise<string> {
-    const names = typeof route === "number" ? routesByIndex[route] : routes.get(route)
-    if (names === undefined) return fail(routeNotFoundError(ref, String(route)))
+  /** `route`: the route's index in the list `start` got (a number crosses into the engine for less than a string). */
+  runRoute(route: number, text: string, call: number): string | Promise<string> {
+    const names = routesByIndex[route]
+    if (names === undefined) return fail(routeNotFoundError(ref, `#${route}`))
     try {
       const input = decodeRouteInput(text)
       const result = runActionChainNow({

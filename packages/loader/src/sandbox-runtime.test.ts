@@ -178,7 +178,7 @@ describe("sandbox runtime", () => {
     const instance = await load(`
       export default { config: {
         table: { name: "t", columns: { id: column.id(), text: column.text() } },
-        apiRoutes: { "/many": { actions: ["many"] }, "/shared": { actions: ["shared"] }, "/later": { actions: ["later"] }, "/log": { actions: ["log"] }, "/insert": { actions: ["insert"] }, "/ok": { actions: ["ok"] } },
+        apiRoutes: { "/many": { actions: ["many"] }, "/shared": { actions: ["shared"] }, "/later": { actions: ["later"] }, "/log": { actions: ["log"] }, "/insert": { actions: ["insert"] }, "/ok": { actions: ["ok"] }, "/euro": { actions: ["euro"] } },
         actions: {
           many: () => Array.from({ length: 2000 }, () => ({})),
           // Shared references: a small engine value, a large text.
@@ -187,6 +187,8 @@ describe("sandbox runtime", () => {
           log: ({ logger }) => { logger.info("y".repeat(20000)); return "logged" },
           insert: ({ table }) => table.insert({ text: "z".repeat(20000) }),
           ok: () => ({ fine: true }),
+          // 4,000 characters, 12,000 bytes of UTF-8: the cap counts bytes.
+          euro: () => "\u20ac".repeat(4000),
         },
       } }`, { sandbox: { maxMessageBytes: 10000, maxMessageStructures: 1000 } })
     expect(() => instance.runRouteNow("/many", get("/many"))).toThrow(/sent the answer of Route "\/many" holding more than 1000 objects and arrays; .*sandbox\.maxMessageStructures/)
@@ -197,6 +199,7 @@ describe("sandbox runtime", () => {
     expect(() => instance.runRouteNow("/insert", get("/insert"))).toThrow(/sent a table call of [\d.]+ KiB; the sandbox takes at most 9\.8 KiB/)
     expect(instance.table?.count()).toBe(0)
     expect(instance.runRouteNow("/ok", get("/ok"))).toEqual({ fine: true })
+    expect(() => instance.runRouteNow("/euro", get("/euro"))).toThrow(/sent the answer of Route "\/euro" of 11\.7 KiB; the sandbox takes at most 9\.8 KiB/)
   })
 
   it("lets a plugin have at most sandbox.maxFetches fetches in flight", async () => {

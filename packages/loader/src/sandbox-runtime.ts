@@ -9,7 +9,7 @@ import { loadFailed } from "./errors.ts"
 import { reviveShape } from "./module-shape.ts"
 import type { Shape } from "./module-shape.ts"
 import { prepareModuleSource, SDK_SPECIFIERS } from "./module-source.ts"
-import { crashPolicy, crashedTooOftenError, declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeLookup, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
+import { crashPolicy, crashedTooOftenError, declaredEnv, hookTimeoutError, implementedHooks, rebuildError, routeNotFoundError, routeTimeoutError, unloadedError } from "./runtime-core.ts"
 import type { ContainedHealth, ContainedState, CrashReport, SerializedError } from "./runtime-core.ts"
 import { sandboxGuestBundle } from "./sandbox-bundle.ts"
 import { decodeValue, encodeRouteInput, encodeValue } from "./sandbox-codec.ts"
@@ -229,13 +229,15 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   const maxFetches = options.maxFetches ?? 16
   /**
    * Text the guest hands the host, read out of the engine and checked before the host decodes it: its
-   * length, and how many objects and arrays it can hold (each `{` or `[`, strings included: an
+   * size in UTF-8 bytes, and how many objects and arrays it can hold (each `{` or `[`, strings included: an
    * overestimate that costs one scan of native code).
    */
   const guestText = (vm: QuickJSContext, handle: QuickJSHandle, what: string): string => {
     const text = vm.getString(handle)
-    if (text.length > maxMessageBytes) {
-      throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" sent ${what} of ${sizeText(text.length)}; the sandbox takes at most ${sizeText(maxMessageBytes)} (sandbox.maxMessageBytes)`, { ...context })
+    // UTF-8 bytes: a character is at most 3 of them, so only a text over a third of the cap is counted.
+    const bytes = text.length * 3 <= maxMessageBytes ? text.length : Buffer.byteLength(text)
+    if (bytes > maxMessageBytes) {
+      throw new PluginError("ACTION_FAILED", `Plugin "${ref.name}" sent ${what} of ${sizeText(bytes)}; the sandbox takes at most ${sizeText(maxMessageBytes)} (sandbox.maxMessageBytes)`, { ...context })
     }
     let structures = 0
     for (let at = text.indexOf("{"); at !== -1 && structures <= maxMessageStructures; at = text.indexOf("{", at + 1)) structures++
@@ -273,7 +275,7 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   let lastError: string | null = null
   const recordCrash = crashPolicy({ maxCrashes, crashWindowMs })
   let sliceDeadline = 0
-  /** Headers of the route calls in flight, by call number, until the guest asks for them or the call ends. */
+  /** Headers of the route calls that went async, by call number, until the call ends (the guest may ask for them any time before). */
   const callHeaders = new Map<number, Record<string, string>>()
   let lastCall = 0
   /**
@@ -360,10 +362,15 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   /** Everything async an engine started is over when no call is in flight: timers and fetches end with the calls. */
   const endOfCalls = (current: Engine) => {
     if (current.calls.size > 0) return
-    for (const timer of current.timers.values()) clearTimeout(timer)
-    current.timers.clear()
-    for (const controller of current.fetches) controller.abort()
-    current.fetches.clear()
+    // Most calls leave neither: an empty Map's clear() still allocates a new table, twice per request.
+    if (current.timers.size > 0) {
+      for (const timer of current.timers.values()) clearTimeout(timer)
+      current.timers.clear()
+    }
+    if (current.fetches.size > 0) {
+      for (const controller of current.fetches) controller.abort()
+      current.fetches.clear()
+    }
   }
 
   /** Code of the plugin ran past its slice outside any call's own turn (a timer): every call in flight times out. */
@@ -834,27 +841,23 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   void first
   const loaded = summary as NonNullable<typeof summary>
   const routes: readonly RouteDescriptor[] = Object.freeze(loaded.routes)
-  const lookup = routeLookup(routes)
   const hooks = Object.freeze([...loaded.hooks])
 
-  /** Each route's call text and timeout error, made once: a request builds no closure or string of its own. */
-  const routeCalls = new Map<string, { index: number; what: string; onTimeout: Call["onTimeout"] }>()
-  const routeCallOf = (route: RouteDescriptor) => {
-    let known = routeCalls.get(route.key)
-    if (known === undefined) {
-      known = {
+  /** Each route by key, with its index and timeout error, made once at load: a request builds no closure or string of its own. */
+  type RouteCall = { index: number; what: string; onTimeout: Call["onTimeout"] }
+  const routeCalls = new Map<string, RouteCall>(
+    routes.map((route, index) => [
+      route.key,
+      {
         // The guest got the routes in this order (start): the index names the route for less than its key.
-        index: routes.indexOf(route),
+        index,
         what: `Route "${route.key}"`,
         onTimeout: (ms, ready) => routeTimeoutError(ref, route.key, ms, ready.dead ? undefined : progressAction(ready, route.actions)),
-      }
-      routeCalls.set(route.key, known)
-    }
-    return known
-  }
+      },
+    ]),
+  )
 
-  const runRouteOn = (ready: Engine, route: RouteDescriptor, input: RouteInput): unknown => {
-    const known = routeCallOf(route)
+  const runRouteOn = (ready: Engine, known: RouteCall, input: RouteInput): unknown => {
     // The guest asks for the headers only when an action reads them (see lazyHeaders in the guest).
     const call = ++lastCall
     // Calls do not nest (a host function never runs a route), so the slot belongs to this call until it returns.
@@ -876,10 +879,10 @@ export async function createSandboxInstance(options: SandboxInstanceOptions): Pr
   }
 
   const runRouteNow = (routeKey: string, input: RouteInput): unknown => {
-    const route = lookup(routeKey)
-    if (route === undefined) throw routeNotFoundError(ref, routeKey)
+    const known = routeCalls.get(routeKey)
+    if (known === undefined) throw routeNotFoundError(ref, routeKey)
     const current = live()
-    return current instanceof Promise ? current.then((ready) => runRouteOn(ready, route, input)) : runRouteOn(current, route, input)
+    return current instanceof Promise ? current.then((ready) => runRouteOn(ready, known, input)) : runRouteOn(current, known, input)
   }
 
   const instance: SandboxPluginInstance = {

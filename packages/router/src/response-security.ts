@@ -1,17 +1,21 @@
 /**
  * Every answer of a plugin route is served on the host's origin, next to the admin's pages and API. So
  * it carries a `sandbox` Content-Security-Policy (a browser gives the page an origin of its own and runs
- * no script or form in it) and `nosniff`, and a `Set-Cookie` the plugin set is dropped: a plugin that
- * answers HTML cannot act as the admin in the admin's browser, nor set or overwrite the host's cookies.
+ * no script or form in it) and `nosniff`, and the headers that act on the whole origin are dropped
+ * (`Set-Cookie`, `Clear-Site-Data`): a plugin that answers HTML cannot act as the admin in the admin's
+ * browser, nor set, overwrite or clear the host's cookies and storage.
  */
 export const ROUTE_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "content-security-policy": "sandbox",
   "x-content-type-options": "nosniff",
 })
 
-/** `headers` (mutable) with the plugin's cookies dropped and the security headers set. */
+/** Headers of a plugin's answer that would act on the host's whole origin. */
+const ORIGIN_WIDE_HEADERS = ["set-cookie", "clear-site-data"] as const
+
+/** `headers` (mutable) with the origin-wide headers dropped and the security headers set. */
 export function secureHeaders(headers: Headers): Headers {
-  headers.delete("set-cookie")
+  for (const name of ORIGIN_WIDE_HEADERS) headers.delete(name)
   for (const name of Object.keys(ROUTE_SECURITY_HEADERS)) headers.set(name, ROUTE_SECURITY_HEADERS[name] as string)
   return headers
 }

@@ -8,9 +8,10 @@ describe("toResponse", () => {
     expect(toResponse(response)).toBe(response)
   })
 
-  it("drops a plugin's cookies and adds the route security headers, on a Response it built and on one with immutable headers", async () => {
-    const built = toResponse(new Response("<p>x</p>", { headers: { "content-type": "text/html", "set-cookie": "a=b" } }))
+  it("drops a plugin's cookies and Clear-Site-Data and adds the route security headers, on a Response it built and on one with immutable headers", async () => {
+    const built = toResponse(new Response("<p>x</p>", { headers: { "content-type": "text/html", "set-cookie": "a=b", "Clear-Site-Data": '"cookies", "storage"' } }))
     expect(built.headers.get("set-cookie")).toBeNull()
+    expect(built.headers.get("clear-site-data")).toBeNull()
     expect(built.headers.get("content-security-policy")).toBe("sandbox")
     expect(await built.text()).toBe("<p>x</p>")
     // A redirect's headers are immutable (as a fetch()'s are): the answer is a copy.
@@ -18,8 +19,9 @@ describe("toResponse", () => {
     expect(redirect.status).toBe(302)
     expect(redirect.headers.get("location")).toBe("http://127.0.0.1/elsewhere")
     expect(redirect.headers.get("content-security-policy")).toBe("sandbox")
-    const replied = toResponse(reply("x", { headers: { "content-type": "text/plain", "Set-Cookie": "a=b" } }))
+    const replied = toResponse(reply("x", { headers: { "content-type": "text/plain", "Set-Cookie": "a=b", "clear-site-data": "*" } }))
     expect(replied.headers.get("set-cookie")).toBeNull()
+    expect(replied.headers.get("clear-site-data")).toBeNull()
     expect(replied.headers.get("x-content-type-options")).toBe("nosniff")
     for (const answer of [toResponse(undefined), toResponse({ ok: true })]) expect(answer.headers.get("content-security-policy")).toBe("sandbox")
   })
