@@ -5,7 +5,11 @@
  * - ours: `loadAllPlugins()` on the seeded DB, and how often drizzle-kit was imported meanwhile;
  * - baseline: the floor of loading the same code: read it from the DB and evaluate every module as a
  *   function (vm.Script, its import line and `export default` rewritten by hand), nothing else.
+ * With PROBE_ALLOC=1 (ours and baseline) the measured load runs under V8's sampling heap profiler, garbage
+ * included, and the result carries what it allocated: a figure that, unlike the time, does not move with
+ * the machine's load (the time of such a run is not comparable).
  */
+import { Session } from "node:inspector/promises"
 import { Script } from "node:vm"
 import { column } from "@dockstat/plugin-handler"
 
@@ -21,6 +25,10 @@ export interface ProbeResult {
   window: [number, number]
   plugins: number
   drizzleKitLoads: number
+  /** `ours`: the process's resident memory right after the first load, MiB. */
+  rssMiB?: number
+  /** With PROBE_ALLOC=1: bytes allocated during the measured load (sampled), garbage included. */
+  allocatedBytes?: number
   /**
    * `ours` only: the same plugins unloaded and loaded again in this process, ms. What of the first load
    * is the process's first run (JIT warm-up, heap growth, cold SQLite pages); V8 also reuses the compiled
@@ -31,6 +39,25 @@ export interface ProbeResult {
 
 const [mode, dbPath, count] = process.argv.slice(2) as [string, string, string | undefined]
 const SDK = "@dockstat/plugin-handler"
+
+interface SamplingNode {
+  selfSize: number
+  children: SamplingNode[]
+}
+
+/** Starts V8's sampling heap profiler (every ~4 KiB, objects collected since included) when PROBE_ALLOC=1; the stop function sums what it saw. */
+async function sampleAllocations(): Promise<() => Promise<number | undefined>> {
+  if (process.env.PROBE_ALLOC !== "1") return async () => undefined
+  const session = new Session()
+  session.connect()
+  await session.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+  return async () => {
+    const { profile } = await session.post("HeapProfiler.stopSampling")
+    session.disconnect()
+    const sum = (node: SamplingNode): number => node.children.reduce((total, child) => total + sum(child), node.selfSize)
+    return sum(profile.head as SamplingNode)
+  }
+}
 
 void sendResult(async (): Promise<ProbeResult> => {
   const db = new DB(dbPath)
@@ -43,11 +70,14 @@ void sendResult(async (): Promise<ProbeResult> => {
     }
   }
   if (mode === "seed" || mode === "ours") {
+    const stopSampling = await sampleAllocations()
     const from = monotonicUs()
     const started = performance.now()
     const loaded = await loadAllOrThrow(handler)
     const ms = performance.now() - started
+    const allocatedBytes = await stopSampling()
     const window: [number, number] = [from, monotonicUs()]
+    const rssMiB = process.memoryUsage().rss / (1024 * 1024)
     let againMs: number | undefined
     if (mode === "ours") {
       for (const id of loaded) handler.unloadPlugin(id)
@@ -60,8 +90,17 @@ void sendResult(async (): Promise<ProbeResult> => {
     }
     await handler.close()
     db.close()
-    return { ms, window, plugins: loaded.length, drizzleKitLoads: drizzleKitLoadCount(), ...(againMs === undefined ? {} : { againMs }) }
+    return {
+      ms,
+      window,
+      plugins: loaded.length,
+      drizzleKitLoads: drizzleKitLoadCount(),
+      rssMiB,
+      ...(againMs === undefined ? {} : { againMs }),
+      ...(allocatedBytes === undefined ? {} : { allocatedBytes }),
+    }
   }
+  const stopSampling = await sampleAllocations()
   const from = monotonicUs()
   const started = performance.now()
   const rows = db.client.prepare("SELECT id, plugin FROM plugins WHERE enabled = 1 ORDER BY id").all() as { id: number; plugin: string }[]
@@ -72,7 +111,8 @@ void sendResult(async (): Promise<ProbeResult> => {
     return factory(column)
   })
   const ms = performance.now() - started
+  const allocatedBytes = await stopSampling()
   if (modules.some((module) => typeof module !== "object")) throw new Error("a module has no default export")
   db.close()
-  return { ms, window: [from, monotonicUs()], plugins: modules.length, drizzleKitLoads: drizzleKitLoadCount() }
+  return { ms, window: [from, monotonicUs()], plugins: modules.length, drizzleKitLoads: drizzleKitLoadCount(), ...(allocatedBytes === undefined ? {} : { allocatedBytes }) }
 })

@@ -129,7 +129,8 @@ function transformModule(code: string, imports: Parsed[0], exports: Parsed[1]): 
       trailer.push(`${P}exports[${JSON.stringify(entry.name)}] = ${entry.localName};`)
     }
   }
-  edits.sort((a, b) => a.start - b.start)
+  // Usually two edits, already in order (the import, then the export): no sort and its work array.
+  if (edits.length > 1 && edits.some((edit, index) => index > 0 && (edits[index - 1] as Edit).start > edit.start)) edits.sort((a, b) => a.start - b.start)
   let body = ""
   let last = 0
   for (const edit of edits) {

@@ -195,6 +195,7 @@ function bySpecificity(a: Candidate, b: Candidate): number {
  * never run, so that is a plugin error. With different methods both are kept.
  */
 function rejectShadowedParams(byPattern: ReadonlyMap<string, Candidate>): void {
+  if (byPattern.size < 2) return
   const byShape = new Map<string, Candidate[]>()
   for (const candidate of byPattern.values()) {
     const shape = candidate.literals.map((literal) => (literal === undefined ? ":" : literal)).join("/")

@@ -38,6 +38,8 @@ describe("descriptor hashes", () => {
     ["a typed array", { a: new Uint8Array([3, 1]) }],
     ["top-level array", [{ b: 1, a: 2 }, "s", 1]],
     ["a string", "text"],
+    ["keys in code-unit order: case, accents, astral, empty", { z: 1, Z: 2, "\u00e9": 3, "\ud83d\ude00": 4, "\uffff": 5, a1: 6, a: 7, "": 8, _: 9, "-": 10 }],
+    ["more keys than the insertion sort takes", Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`k${(index * 7919) % 40}`, index]))],
   ])("are the sorted-copy JSON exactly: %s", (_, value) => {
     expect(stableJson(value)).toBe(JSON.stringify(sortedCopy(value)))
   })

@@ -40,6 +40,21 @@ export function drizzleKitLoadCount(): number {
 const isArrayIndex = (key: string) => /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295
 
 /**
+ * Sorts `keys` in place in the order `Array.prototype.sort()` gives strings (UTF-16 code units). Objects
+ * here have a handful of keys: an insertion sort needs no work array (a start sorts ~5000 of them).
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort()
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index] as string
+    let at = index - 1
+    for (; at >= 0 && (keys[at] as string) > key; at--) keys[at + 1] = keys[at] as string
+    keys[at + 1] = key
+  }
+  return keys
+}
+
+/**
  * JSON with object keys sorted, written directly: exactly what `JSON.stringify` gives for a copy of the
  * value whose objects were rebuilt with sorted keys (how the stored hashes were made), without the copy.
  * As in that copy, an object's array-index keys come first, in numeric order.
@@ -54,7 +69,7 @@ export function stableJson(value: unknown): string | undefined {
     return `${out}]`
   }
   if (value && typeof value === "object") {
-    const sorted = Object.keys(value).sort()
+    const sorted = sortKeys(Object.keys(value))
     // Array-index keys start with a digit; most objects have none, and skip the test.
     let digits = false
     for (let index = 0; index < sorted.length && !digits; index++) {

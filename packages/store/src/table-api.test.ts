@@ -5,7 +5,7 @@ import type { TableApi } from "@dockstat/plugin-schema"
 
 import { DB } from "./db.ts"
 import { ensurePluginTable } from "./plugin-table.ts"
-import { createTableApi } from "./table-api.ts"
+import { createPluginTableApi, createTableApi } from "./table-api.ts"
 
 const config = {
   name: "items",
@@ -49,6 +49,22 @@ describe("table API", () => {
     const Table = (table as unknown as { constructor: Record<string, unknown> }).constructor
     expect(Object.getOwnPropertyNames(Table).filter((key) => typeof Table[key] === "function")).toEqual([])
     expect(Object.keys(table).sort()).toEqual(["columns", "name"])
+  })
+
+  it("a plugin's table API is what its config said at load: changing the config object later changes nothing", () => {
+    const own = { ...config, columns: { ...config.columns }, jsonColumns: [...config.jsonColumns], parser: { BOOLEAN: [] as string[] } }
+    const api = createPluginTableApi(db.client, own)
+    // Built lazily (on the first query), from what was taken at load.
+    ;(own.columns as Record<string, unknown>).sneaky = column.text()
+    own.jsonColumns.length = 0
+    own.parser.BOOLEAN.push("name")
+    expect(api.columns).not.toContain("sneaky")
+    expect(() => api.insert({ name: "a", sneaky: "x" })).toThrow(/unknown column "sneaky"/)
+    expect(api.insert({ name: "a", extra: { kept: "json" } }).changes).toBe(1)
+    expect(api.select().all()).toEqual([expect.objectContaining({ name: "a", extra: { kept: "json" } })])
+    // The detached-method guard holds for a lazily built table too.
+    const { select } = api
+    expect(() => select()).toThrow(/select\(\) must be called on the table/)
   })
 
   it("inserts synchronously and returns insertId and changes", () => {

@@ -125,15 +125,17 @@ let contextOf: (table: unknown, method: string) => TableContext
  * `contextOf` below, which is not reachable from the object (`table.constructor` has no way to it).
  */
 class PluginTable {
-  readonly #ctx: TableContext
+  /** The context, or what builds it on the table's first use (createPluginTableApi). */
+  #ctx: TableContext | (() => TableContext)
   readonly name: string
   readonly columns: readonly string[]
 
-  constructor(ctx: TableContext, extra?: Readonly<Record<string, unknown>>) {
-    this.#ctx = ctx
+  constructor(ctx: TableContext | { name: string; columnNames: readonly string[]; make: () => TableContext }, extra?: Readonly<Record<string, unknown>>) {
+    this.#ctx = "make" in ctx ? ctx.make : ctx
     this.name = ctx.name
     this.columns = ctx.columnNames
     if (extra !== undefined) Object.assign(this, extra)
+    // Private fields stay writable on a frozen object: the lazy context is built into #ctx once.
     Object.freeze(this)
   }
 
@@ -142,7 +144,11 @@ class PluginTable {
       if (typeof table !== "object" || table === null || !(#ctx in table)) {
         throw new TypeError(`${method}() must be called on the table (table.${method}(...)), not detached from it`)
       }
-      return (table as PluginTable).#ctx
+      const ctx = (table as PluginTable).#ctx
+      if (typeof ctx !== "function") return ctx
+      const built = ctx()
+      ;(table as PluginTable).#ctx = built
+      return built
     }
   }
 }
@@ -228,10 +234,17 @@ for (const [method, call] of Object.entries(TABLE_CALLS)) {
 
 /** The table API for a plugin's table config: its columns, jsonColumns and DockStat's parser (JSON, BOOLEAN). */
 export function createPluginTableApi(client: SqliteConnection, config: TableConfig): TableApi {
+  // What the table's context is built from, taken now: a plugin that changes its config object later
+  // does not change its table's API.
+  const name = config.name
+  const columns = { ...config.columns }
   const jsonColumns = [...(config.jsonColumns ?? []), ...(config.parser?.JSON ?? [])]
-  const booleanColumns = config.parser?.BOOLEAN ?? []
-  return createTableApi(client, config.name, config.columns, {
-    ...(jsonColumns.length > 0 ? { jsonColumns } : {}),
-    ...(booleanColumns.length > 0 ? { booleanColumns } : {}),
-  })
+  const booleanColumns = [...(config.parser?.BOOLEAN ?? [])]
+  const options: TableApiOptions = {}
+  if (jsonColumns.length > 0) options.jsonColumns = jsonColumns
+  if (booleanColumns.length > 0) options.booleanColumns = booleanColumns
+  // The config was validated before (ensurePluginTable, or the install's migration): the context (codecs,
+  // statement cache, quoted names) is built on the table's first use. Many plugins load at a start and
+  // touch their table later, or never.
+  return new PluginTable({ name, columnNames: Object.freeze(Object.keys(columns)), make: () => createTableContext(client, name, columns, options) }) as unknown as TableApi
 }
