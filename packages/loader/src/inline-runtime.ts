@@ -100,8 +100,9 @@ export function createInlineInstance(options: InlineInstanceOptions): InlineInst
       const result = runActionChainNow({
         actions,
         names: route.actions,
-        context: { logger, table, body: input.body, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref, env },
+        context: { logger, table, body: input.body, previousAction: undefined, params: input.params, query: input.query, headers: input.headers, method: input.method, path: input.path, plugin: ref, env },
         progress,
+        fresh: true,
       })
       // A chain that answered synchronously needs no timer; one that went async gets the deadline.
       return isThenable(result) ? withTimeout(result, { ref, routeKey, names: route.actions, progress, timeoutMs }) : result

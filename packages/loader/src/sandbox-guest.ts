@@ -200,8 +200,9 @@ const guest = {
       const result = runActionChainNow({
         actions,
         names,
-        context: { logger: logger as unknown as Logger, table, body: input.body, params: input.params, query: input.query, headers: lazyHeaders(call), method: input.method as never, path: input.path, plugin: ref, env },
+        context: { logger: logger as unknown as Logger, table, body: input.body, previousAction: undefined, params: input.params, query: input.query, headers: lazyHeaders(call), method: input.method as never, path: input.path, plugin: ref, env },
         progress,
+        fresh: true,
       })
       return isThenable(result) ? Promise.resolve(result).then(ok, fail) : ok(result)
     } catch (error) {

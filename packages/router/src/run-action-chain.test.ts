@@ -115,6 +115,34 @@ describe("runActionChain", () => {
     expect(contexts[1]?.path).toBe("/items/7")
   })
 
+  it("hands a lone action the caller's fresh context as it is, and copies it otherwise", () => {
+    const seen: ActionContext[] = []
+    const actions: Record<string, Action> = {
+      a: (ctx) => {
+        seen.push(ctx)
+        ;(ctx as { path: string }).path = "/tampered"
+        return 1
+      },
+      b: (ctx) => void seen.push(ctx),
+    }
+    // As the runtimes build it: ActionContext's keys in ActionContext's order.
+    const { logger: log, table, body, ...rest } = context
+    const fresh = () => ({ logger: log, table, body, previousAction: undefined, ...rest, env: {} })
+    const own = fresh()
+    runActionChainNow({ actions, names: ["a"], context: own, fresh: true })
+    expect(seen[0]).toBe(own)
+    // Same keys in the same order as the copy the chain makes: the action's code sees one shape.
+    const copied = fresh()
+    runActionChainNow({ actions, names: ["a"], context: copied })
+    expect(seen[1]).not.toBe(copied)
+    expect(Object.keys(seen[1] as object)).toEqual(Object.keys(own))
+    // Two actions: each gets its own copy, and the first cannot change what the second sees.
+    const chained = fresh()
+    runActionChainNow({ actions, names: ["a", "b"], context: chained, fresh: true })
+    expect(seen[2]).not.toBe(chained)
+    expect(seen[3]?.path).toBe("/items/7")
+  })
+
   it("returns undefined for an empty chain", async () => {
     expect(await runActionChain({ actions: {}, names: [], context })).toBeUndefined()
   })
