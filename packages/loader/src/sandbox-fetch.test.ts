@@ -12,6 +12,8 @@ import type { ResolveAll } from "./sandbox-http.ts"
 const seen: { url: string; host: string | undefined; encoding: string | undefined }[] = []
 /** What `/echo` received: method and the headers a redirect may have to drop. */
 const echoed: { method: string; authorization?: string | undefined; cookie?: string | undefined; proxy?: string | undefined; type?: string | undefined; custom?: string | undefined }[] = []
+/** What `/body` received: method, framing and body. */
+const bodies: { method: string; length: string | undefined; chunked: string | undefined; body: string }[] = []
 const server = createServer((request, response) => {
   seen.push({ url: request.url ?? "", host: request.headers.host, encoding: request.headers["accept-encoding"] })
   const redirect = /^\/redirect\/(\d{3})\/(same|other)$/.exec(request.url ?? "")
@@ -24,6 +26,13 @@ const server = createServer((request, response) => {
     echoed.push({ method: request.method ?? "", authorization, cookie, proxy, type, custom: custom as string | undefined })
     request.resume()
     response.writeHead(200).end("echo")
+  } else if (request.url === "/body") {
+    const chunks: Buffer[] = []
+    request.on("data", (chunk: Buffer) => chunks.push(chunk))
+    request.on("end", () => {
+      bodies.push({ method: request.method ?? "", length: request.headers["content-length"], chunked: request.headers["transfer-encoding"], body: Buffer.concat(chunks).toString() })
+      response.writeHead(200).end("ok")
+    })
   } else if (request.url === "/gzip") response.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync("unzipped"))
   else if (request.url === "/gzip-cut") {
     // Half a compressed body, then the connection breaks.
@@ -113,5 +122,24 @@ describe("sandbox fetch redirects", () => {
     // A HEAD stays a HEAD on a 303, as fetch has it.
     await send(fetcher, { url: `http://127.0.0.1:${port}/redirect/303/same`, method: "HEAD", headers: {} })
     expect(echoed.at(-1)).toEqual({ method: "HEAD" })
+  })
+})
+
+describe("sandbox fetch bodies", () => {
+  it("frames every body with its length (no second request smuggled after a DELETE's body), and refuses a body on GET or HEAD", async () => {
+    const fetcher = createSandboxFetch({ plugin: "p", network: [`127.0.0.1:${port}`], maxBytes: 1024 })
+    const smuggle = `x\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: admin.internal\r\n\r\n`
+    const before = seen.length
+    for (const method of ["DELETE", "OPTIONS", "POST"]) {
+      const answer = await send(fetcher, { url: `http://127.0.0.1:${port}/body`, method, headers: {}, body: Buffer.from(smuggle).toString("base64") })
+      expect(JSON.parse(answer.text)).toMatchObject({ status: 200 })
+      expect(bodies.at(-1)).toEqual({ method, length: String(Buffer.byteLength(smuggle)), chunked: undefined, body: smuggle })
+    }
+    expect(seen.slice(before).map((request) => request.url)).toEqual(["/body", "/body", "/body"])
+    for (const method of ["GET", "HEAD"]) {
+      const answer = await send(fetcher, { url: `http://127.0.0.1:${port}/body`, method, headers: {}, body: Buffer.from("x").toString("base64") })
+      expect(JSON.parse(answer.text).error).toBe(`fetch to "http://127.0.0.1:${port}/body": a ${method} request cannot have a body`)
+    }
+    expect(seen.length).toBe(before + 3)
   })
 })

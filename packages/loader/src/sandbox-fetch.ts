@@ -83,6 +83,7 @@ export function createSandboxFetch(options: SandboxFetchOptions): SandboxFetch {
       // host's thread for an 8 MiB body.
       let body: Uint8Array | undefined = typeof request.body === "string" ? new Uint8Array(Buffer.from(request.body, "base64")) : undefined
       const headers = { ...(request.headers ?? {}) }
+      if (body !== undefined && (method === "GET" || method === "HEAD")) return failed(`fetch to "${request.url}": a ${method} request cannot have a body`)
       for (let hop = 0; ; hop++) {
         if (url.protocol !== "http:" && url.protocol !== "https:") return failed(`fetch to "${url.href}" is not allowed: only http and https`)
         if (!networkAllows(options.network, url)) return failed(refuse(url))

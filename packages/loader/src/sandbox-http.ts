@@ -74,6 +74,9 @@ export interface SandboxRequest {
 export function sendRequest(url: URL, request: SandboxRequest): Promise<IncomingMessage> {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) if (!HOST_OWNED_HEADERS.has(name.toLowerCase())) headers[name] = String(value)
+  // The body's framing is the host's: Node sends a DELETE's or OPTIONS's body with neither length nor
+  // chunking, and the server would read the rest as a second request (one the plugin wrote, Host included).
+  if (request.body !== undefined) headers["content-length"] = String(request.body.byteLength)
   return new Promise((resolve, reject) => {
     const send = url.protocol === "https:" ? httpsRequest : httpRequest
     // agent: false, a connection of its own: no socket shared with the host's other requests or other

@@ -143,6 +143,30 @@ describe("runActionChain", () => {
     expect(seen[3]?.path).toBe("/items/7")
   })
 
+  it("names the plugin it was called for in an action's error, whatever a lone action does to its context", async () => {
+    const { logger: log, table, body, ...rest } = context
+    const fresh = () => ({ logger: log, table, body, previousAction: undefined, ...rest, env: {} })
+    const impostor = { id: 1, name: "admin-core", version: "9" }
+    const actions: Record<string, Action> = {
+      sync: (ctx) => {
+        ;(ctx as { plugin: unknown }).plugin = impostor
+        throw new Error("boom")
+      },
+      async: async (ctx) => {
+        ;(ctx as { plugin: unknown }).plugin = null
+        throw new Error("later")
+      },
+    }
+    expect(() => runActionChainNow({ actions, names: ["sync"], context: fresh(), fresh: true })).toThrow(/^Action "sync" of plugin "demo-plugin" failed: boom$/)
+    await expect(runActionChainNow({ actions, names: ["async"], context: fresh(), fresh: true }) as Promise<unknown>).rejects.toMatchObject({
+      code: "ACTION_FAILED",
+      message: 'Action "async" of plugin "demo-plugin" failed: later',
+      pluginId: 3,
+      plugin: "demo-plugin",
+      action: "async",
+    })
+  })
+
   it("returns undefined for an empty chain", async () => {
     expect(await runActionChain({ actions: {}, names: [], context })).toBeUndefined()
   })

@@ -44,6 +44,8 @@ export async function runActionChain(options: RunActionChainOptions): Promise<un
  */
 export function runActionChainNow(options: RunActionChainOptions, from = 0, previousResult?: unknown): unknown {
   const { actions, names, context, onAction, progress } = options
+  // Read before any action runs: a lone action may hold `context` itself (see `fresh`) and change it.
+  const plugin = context.plugin
   let previous = previousResult
   for (let index = from; index < names.length; index++) {
     const name = names[index] as string
@@ -52,9 +54,9 @@ export function runActionChainNow(options: RunActionChainOptions, from = 0, prev
     // hasOwn: a name such as "toString" must not reach Object.prototype.
     const action = Object.hasOwn(actions, name) ? actions[name] : undefined
     if (typeof action !== "function") {
-      throw new PluginError("ACTION_FAILED", `Action "${name}" of plugin "${context.plugin.name}" is not defined`, {
-        pluginId: context.plugin.id,
-        plugin: context.plugin.name,
+      throw new PluginError("ACTION_FAILED", `Action "${name}" of plugin "${plugin.name}" is not defined`, {
+        pluginId: plugin.id,
+        plugin: plugin.name,
         action: name,
       })
     }
@@ -78,21 +80,21 @@ export function runActionChainNow(options: RunActionChainOptions, from = 0, prev
     try {
       result = action(actionContext)
     } catch (error) {
-      throw actionError(error, name, context.plugin)
+      throw actionError(error, name, plugin)
     }
     // A thenable (any Promise flavour) is awaited before the next action: previousAction is never a Promise.
-    if (isThenable(result)) return continueAfter(options, index, name, result)
+    if (isThenable(result)) return continueAfter(options, index, name, result, plugin)
     previous = result
   }
   return previous
 }
 
-async function continueAfter(options: RunActionChainOptions, index: number, name: string, pending: PromiseLike<unknown>): Promise<unknown> {
+async function continueAfter(options: RunActionChainOptions, index: number, name: string, pending: PromiseLike<unknown>, plugin: PluginRef): Promise<unknown> {
   let value: unknown
   try {
     value = await pending
   } catch (error) {
-    throw actionError(error, name, options.context.plugin)
+    throw actionError(error, name, plugin)
   }
   return runActionChainNow(options, index + 1, value)
 }

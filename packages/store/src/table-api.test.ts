@@ -52,14 +52,23 @@ describe("table API", () => {
   })
 
   it("a plugin's table API is what its config said at load: changing the config object later changes nothing", () => {
-    const own = { ...config, columns: { ...config.columns }, jsonColumns: [...config.jsonColumns], parser: { BOOLEAN: [] as string[] } }
+    const own = {
+      ...config,
+      columns: Object.fromEntries(Object.entries(config.columns).map(([key, value]) => [key, { ...value }])) as typeof config.columns,
+      jsonColumns: [...config.jsonColumns],
+      parser: { BOOLEAN: [] as string[] },
+    }
     const api = createPluginTableApi(db.client, own)
     // Built lazily (on the first query), from what was taken at load.
     ;(own.columns as Record<string, unknown>).sneaky = column.text()
+    // In place, inside a column object too: `count` stays an integer column, `name` a text one.
+    ;(own.columns.count as { kind: string }).kind = "json"
+    ;(own.columns.name as { kind: string }).kind = "boolean"
     own.jsonColumns.length = 0
     own.parser.BOOLEAN.push("name")
     expect(api.columns).not.toContain("sneaky")
     expect(() => api.insert({ name: "a", sneaky: "x" })).toThrow(/unknown column "sneaky"/)
+    expect(() => api.insert({ name: "a", count: { not: "an integer" } })).toThrow(/count/)
     expect(api.insert({ name: "a", extra: { kept: "json" } }).changes).toBe(1)
     expect(api.select().all()).toEqual([expect.objectContaining({ name: "a", extra: { kept: "json" } })])
     // The detached-method guard holds for a lazily built table too.

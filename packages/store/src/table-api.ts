@@ -234,10 +234,14 @@ for (const [method, call] of Object.entries(TABLE_CALLS)) {
 
 /** The table API for a plugin's table config: its columns, jsonColumns and DockStat's parser (JSON, BOOLEAN). */
 export function createPluginTableApi(client: SqliteConnection, config: TableConfig): TableApi {
-  // What the table's context is built from, taken now: a plugin that changes its config object later
-  // does not change its table's API.
+  // What the table's context is built from, taken now: a plugin that changes its config object or its
+  // column objects later does not change its table's API (the codecs read flat keys: kind, asText).
   const name = config.name
-  const columns = { ...config.columns }
+  const columns: Record<string, ColumnDescriptor | RawColumn> = {}
+  for (const key of Object.keys(config.columns)) {
+    const column = config.columns[key] as ColumnDescriptor | RawColumn
+    columns[key] = typeof column === "object" && column !== null ? { ...column } : column
+  }
   const jsonColumns = [...(config.jsonColumns ?? []), ...(config.parser?.JSON ?? [])]
   const booleanColumns = [...(config.parser?.BOOLEAN ?? [])]
   const options: TableApiOptions = {}
