@@ -2,6 +2,7 @@ import { PluginError, isPluginError } from "@dockstat/plugin-schema"
 import type { Action, ActionContext, Logger } from "@dockstat/plugin-schema"
 import { describe, expect, it } from "vitest"
 import { runActionChain, runActionChainNow } from "./run-action-chain.ts"
+import type { RunActionChainOptions } from "./run-action-chain.ts"
 
 const noop = (): void => {}
 const logger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop }
@@ -16,6 +17,26 @@ const context: Omit<ActionContext, "previousAction" | "env"> = {
   method: "POST",
   path: "/items/7",
   plugin: { id: 3, name: "demo-plugin", version: "1.0.0" },
+}
+
+/** Action `a` records its context and rewrites its path; `b` records its own. */
+function tamperingActions(): { contexts: ActionContext[]; actions: Record<string, Action> } {
+  const contexts: ActionContext[] = []
+  const actions: Record<string, Action> = {
+    a: (ctx) => {
+      contexts.push(ctx)
+      ;(ctx as { path: string }).path = "/tampered"
+      return 1
+    },
+    b: (ctx) => void contexts.push(ctx),
+  }
+  return { contexts, actions }
+}
+
+/** A context as the runtimes build one for a call (`fresh`): ActionContext's keys in ActionContext's order. */
+function fresh(): RunActionChainOptions["context"] {
+  const { logger: log, table, body, ...rest } = context
+  return { logger: log, table, body, previousAction: undefined, ...rest, env: {} }
 }
 
 async function failure(actions: Record<string, Action>, names: string[]): Promise<PluginError> {
@@ -101,33 +122,14 @@ describe("runActionChain", () => {
   })
 
   it("gives every action its own context object", async () => {
-    const contexts: ActionContext[] = []
-    const actions: Record<string, Action> = {
-      a: (ctx) => {
-        contexts.push(ctx)
-        ;(ctx as { path: string }).path = "/tampered"
-        return 1
-      },
-      b: (ctx) => void contexts.push(ctx),
-    }
+    const { contexts, actions } = tamperingActions()
     await runActionChain({ actions, names: ["a", "b"], context })
     expect(contexts[0]).not.toBe(contexts[1])
     expect(contexts[1]?.path).toBe("/items/7")
   })
 
   it("hands a lone action the caller's fresh context as it is, and copies it otherwise", () => {
-    const seen: ActionContext[] = []
-    const actions: Record<string, Action> = {
-      a: (ctx) => {
-        seen.push(ctx)
-        ;(ctx as { path: string }).path = "/tampered"
-        return 1
-      },
-      b: (ctx) => void seen.push(ctx),
-    }
-    // As the runtimes build it: ActionContext's keys in ActionContext's order.
-    const { logger: log, table, body, ...rest } = context
-    const fresh = () => ({ logger: log, table, body, previousAction: undefined, ...rest, env: {} })
+    const { contexts: seen, actions } = tamperingActions()
     const own = fresh()
     runActionChainNow({ actions, names: ["a"], context: own, fresh: true })
     expect(seen[0]).toBe(own)
@@ -144,8 +146,6 @@ describe("runActionChain", () => {
   })
 
   it("names the plugin it was called for in an action's error, whatever a lone action does to its context", async () => {
-    const { logger: log, table, body, ...rest } = context
-    const fresh = () => ({ logger: log, table, body, previousAction: undefined, ...rest, env: {} })
     const impostor = { id: 1, name: "admin-core", version: "9" }
     const actions: Record<string, Action> = {
       sync: (ctx) => {
