@@ -103,7 +103,15 @@ export interface PluginHandlerOptions {
    * before answering 503 with `Retry-After` (default 5000 ms; 0: answer 503 at once).
    */
   busyRetryMs?: number
+  /**
+   * Most `previewManifestLink` calls at work at once (default 2): each fetches a manifest and loads its
+   * code in an engine of its own. One more answers `{ success: false, kind: "busy" }` at once, naming
+   * the limit, until one of them ends.
+   */
+  maxPreviews?: number
 }
+
+const DEFAULT_MAX_PREVIEWS = 2
 
 /**
  * The DockStat plugin handler: plugins stored as code in libSQL, loaded at run time, serving routes made
@@ -136,11 +144,16 @@ export class PluginHandler {
   #feed: ChangeFeed | undefined
   readonly #busyRetry: BusyRetry
   readonly #maxBodyBytes: number
+  readonly #maxPreviews: number
+  /** Previews at work now (see `maxPreviews`). */
+  #previews = 0
 
   constructor(db: DB, loggerParents: string[] = [], options: PluginHandlerOptions = {}) {
     if (db === null || typeof db !== "object" || typeof (db as DB).query !== "function") {
       throw new TypeError("PluginHandler needs a DB (new DB(path)) as its first argument")
     }
+    const maxPreviews = options.maxPreviews ?? DEFAULT_MAX_PREVIEWS
+    if (!Number.isSafeInteger(maxPreviews) || maxPreviews < 1) throw new RangeError(`maxPreviews must be a whole number of at least 1, got ${String(options.maxPreviews)}`)
     this.#db = db
     this.#registry = createPluginRegistry(db)
     this.#hostTable = createHostTableApi(db)
@@ -148,6 +161,7 @@ export class PluginHandler {
     this.#parents = Object.freeze([...loggerParents])
     this.#options = options
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.#maxPreviews = maxPreviews
     this.#busyRetry = { timeoutMs: options.busyRetryMs ?? 5000, serving: (instance) => this.#loaded.get(instance.id)?.instance === instance, writes: () => committedWrites(db.client) }
     this.#baseLogger = options.logger ?? createBaseLogger(options.logLevel)
     this.#logger = this.#baseLogger.child({ name: loggerName(this.#parents, "PluginHandler") })
@@ -566,8 +580,16 @@ export class PluginHandler {
    *   await handler.installFromManifestLink(preview.source, { update: preview.installed !== null, expectedDigest: preview.digest })
    * }
    */
-  previewManifestLink(url: string, options: { runtime?: RuntimeKind } = {}): Promise<PreviewResult> {
-    return previewPlugin(this.#parts, url, options, this.#options.install)
+  async previewManifestLink(url: string, options: { runtime?: RuntimeKind } = {}): Promise<PreviewResult> {
+    if (this.#previews >= this.#maxPreviews) {
+      return { success: false, kind: "busy", message: `${this.#previews} previews are at work already (maxPreviews ${this.#maxPreviews}): try again when one has ended` }
+    }
+    this.#previews++
+    try {
+      return await previewPlugin(this.#parts, url, options, this.#options.install)
+    } finally {
+      this.#previews--
+    }
   }
 
   /**

@@ -246,3 +246,36 @@ describe("getTableRows", () => {
     expect(preview.success && preview.runtime).toBe("sandbox")
   })
 })
+
+describe("previews at work at once", () => {
+  it("answers busy past maxPreviews at once, naming the limit, and takes previews again when one ends", async () => {
+    // A manifest server that holds its answers until released.
+    const waiting: (() => void)[] = []
+    const server = createServer((_request, response) => {
+      waiting.push(() => response.writeHead(200, { "content-type": "application/json" }).end(manifest("1.0.0", { network: [], env: [] })))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.json`
+    const db = new DB(join(tempDir(), "app.db"))
+    const handler = new PluginHandler(db, ["API"], { logLevel: "silent", install: { allowPrivateNetwork: true }, maxPreviews: 2 })
+    cleanups.push(async () => {
+      await handler.close()
+      db.close()
+    })
+
+    const first = handler.previewManifestLink(url)
+    const second = handler.previewManifestLink(url)
+    expect(await handler.previewManifestLink(url)).toEqual({ success: false, kind: "busy", message: "2 previews are at work already (maxPreviews 2): try again when one has ended" })
+    await expect.poll(() => waiting.length).toBe(2)
+    for (const release of waiting.splice(0)) release()
+    expect(await first).toMatchObject({ success: true })
+    expect(await second).toMatchObject({ success: true })
+    // Both ended: a preview is taken again.
+    const third = handler.previewManifestLink(url)
+    await expect.poll(() => waiting.length).toBe(1)
+    for (const release of waiting.splice(0)) release()
+    expect(await third).toMatchObject({ success: true, plugin: { name: "pinger" } })
+    expect(() => new PluginHandler(db, [], { maxPreviews: 0 })).toThrow("maxPreviews must be a whole number of at least 1, got 0")
+  })
+})

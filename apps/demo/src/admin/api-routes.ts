@@ -5,7 +5,7 @@ import type { Hono } from "hono"
 import type PluginHandler from "@dockstat/plugin-handler"
 
 import { MAX_INSTALL_BODY_BYTES, readInstallRequest } from "../install-request.ts"
-import { installStatus } from "../install-status.ts"
+import { installStatus, retryHeaders } from "../install-status.ts"
 import { parsePluginId } from "../plugin-id.ts"
 import type { ActivityHub } from "./activity-hub.ts"
 
@@ -25,7 +25,7 @@ export function mountApi(app: Hono, handler: PluginHandler, hub: ActivityHub): v
     const request = await readInstallRequest(c.req.raw)
     if (!request.ok) return c.json({ success: false, message: request.message, kind: "validation" }, 400)
     const preview = await handler.previewManifestLink(request.url, request.runtime === undefined ? {} : { runtime: request.runtime })
-    return preview.success ? c.json(preview) : c.json(preview, installStatus(preview))
+    return preview.success ? c.json(preview) : c.json(preview, installStatus(preview), retryHeaders(preview))
   })
 
   app.get("/api/v2/events", (c) => hub.respond(c.req.raw))

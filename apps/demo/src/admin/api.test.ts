@@ -2,7 +2,10 @@
  * The admin page's JSON API over real HTTP: preview a link (nothing stored), install pinned to the
  * preview, and a plugin's table a page at a time.
  */
+import { createServer as createNetServer } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+import type { AddressInfo, Socket } from "node:net"
 
 import { startServer } from "../server.ts"
 import type { RunningServer } from "../server.ts"
@@ -36,6 +39,28 @@ describe("admin API", () => {
     await server?.close()
     await manifests?.close()
     temp.remove()
+  })
+
+  it("POST /api/v2/plugins/preview answers 503 with Retry-After while two previews are at work", async () => {
+    // A manifest host that accepts and never answers: the two previews it holds stay at work.
+    const sockets = new Set<Socket>()
+    const silent = createNetServer((socket) => void sockets.add(socket))
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/m.json`
+    try {
+      const held = [post("/api/v2/plugins/preview", { url }), post("/api/v2/plugins/preview", { url })]
+      await expect.poll(() => sockets.size).toBe(2)
+      const refused = await post("/api/v2/plugins/preview", { url: manifests.url("/json/manifest.json") })
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get("retry-after")).toBe("1")
+      expect(await refused.json()).toMatchObject({ success: false, kind: "busy", message: expect.stringMatching(/maxPreviews 2/) })
+      for (const socket of sockets) socket.destroy()
+      for (const answer of await Promise.all(held)) expect(answer.status).toBeGreaterThanOrEqual(400)
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
+    // Both ended: previews are taken again.
+    expect((await post("/api/v2/plugins/preview", { url: manifests.url("/json/manifest.json") })).status).toBe(200)
   })
 
   it("POST /api/v2/plugins/preview shows a JSON or YAML manifest's plugin and stores nothing", async () => {
