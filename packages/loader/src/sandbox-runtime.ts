@@ -14,8 +14,7 @@ import type { ContainedHealth, ContainedState, CrashReport, SerializedError } fr
 import { sandboxGuestBundle } from "./sandbox-bundle.ts"
 import { decodeValue, encodeRouteInput, encodeValue } from "./sandbox-codec.ts"
 import { createSandboxFetch } from "./sandbox-fetch.ts"
-import type { SandboxFetchAnswer } from "./sandbox-fetch.ts"
-import type { SandboxFetch } from "./sandbox-fetch.ts"
+import type { SandboxFetch, SandboxFetchAnswer } from "./sandbox-fetch.ts"
 import { checkSandboxImports } from "./sandbox-imports.ts"
 import { replayTableOps } from "./sandbox-replay.ts"
 import { withThrowLocation } from "./throw-location.ts"
@@ -137,7 +136,10 @@ function fetchAnswerHandle(vm: QuickJSContext, answer: SandboxFetchAnswer): Quic
     vm.setProp(pair, 0, text)
     text.dispose()
     const body = answer.body
-    const bytes = vm.newArrayBuffer(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength))
+    // The engine copies what it gets. A body that is a view into a larger buffer (Node's pool holds small
+    // ones next to other data) is cut out first, so only its own bytes go in; a whole buffer goes as is.
+    const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+    const bytes = vm.newArrayBuffer(whole ? body.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength))
     vm.setProp(pair, 1, bytes)
     bytes.dispose()
     return pair

@@ -28,6 +28,11 @@ describe("toResponse", () => {
       "Reporting-Endpoints": 'x="https://collector.example/"',
       "Alt-Svc": 'h2="other.example:443"',
       "Service-Worker-Allowed": "/",
+      "Set-Cookie2": "a=b",
+      "Origin-Agent-Cluster": "?1",
+      "Accept-CH": "Sec-CH-UA-Model",
+      "Critical-CH": "Sec-CH-UA-Model",
+      "Set-Login": "logged-in",
     }
     const replied = toResponse(reply("x", { headers: { "content-type": "text/plain", "x-kept": "1", ...originWide } }))
     for (const name of Object.keys(originWide)) expect(replied.headers.get(name), name).toBeNull()

@@ -49,7 +49,7 @@ describe("admin API", () => {
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/m.json`
     try {
       const held = [post("/api/v2/plugins/preview", { url }), post("/api/v2/plugins/preview", { url })]
-      await expect.poll(() => sockets.size).toBe(2)
+      await expect.poll(() => sockets.size, { timeout: 20_000 }).toBe(2)
       const refused = await post("/api/v2/plugins/preview", { url: manifests.url("/json/manifest.json") })
       expect(refused.status).toBe(503)
       expect(refused.headers.get("retry-after")).toBe("1")
